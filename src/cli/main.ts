@@ -1,0 +1,38 @@
+/**
+ * The madnis-ts command line. Exit codes: 0 ok, 1 user error (one-line reason on
+ * stderr), 2 internal error.
+ */
+import { Command, CommanderError } from 'commander';
+
+import { errorMessage, isUserError } from '../util/errors.js';
+import { integrateCommand } from './integrate_command.js';
+import { VERSION } from './version.js';
+
+export function buildProgram(): Command {
+  const program = new Command('madnis-ts')
+    .description('Neural importance sampling (MadNIS) for MadGraph5_aMC@NLO processes')
+    .version(VERSION, '-V, --version')
+    .exitOverride();
+  program.addCommand(integrateCommand().exitOverride());
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // commander already printed its message (or the help/version text)
+      return error.exitCode === 0 ? 0 : 1;
+    }
+    if (isUserError(error)) {
+      process.stderr.write(`madnis-ts: error: ${errorMessage(error)}\n`);
+      return 1;
+    }
+    process.stderr.write(`madnis-ts: internal error: ${errorMessage(error)}\n`);
+    if (process.env.MADNIS_DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    else process.stderr.write('(set MADNIS_DEBUG=1 for a stack trace, and please report it)\n');
+    return 2;
+  }
+}
