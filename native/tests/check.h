@@ -14,6 +14,11 @@ struct Failure {
   std::string message;
 };
 
+// Thrown by SKIP: the test cannot run here (e.g. missing shared data); it is reported.
+struct Skipped {
+  std::string reason;
+};
+
 struct Registry {
   static std::vector<std::pair<std::string, std::function<void()>>>& tests() {
     static std::vector<std::pair<std::string, std::function<void()>>> all;
@@ -41,6 +46,7 @@ inline void check(bool ok, const char* expr, const char* file, int line, const s
   static void name();                                                                       \
   static madnis::test::Register MADNIS_CONCAT(register_, name)(#name, name);                \
   static void name()
+#define SKIP(reason) throw madnis::test::Skipped{reason}
 #define CHECK(expr) madnis::test::check(bool(expr), #expr, __FILE__, __LINE__)
 #define CHECK_NEAR(a, b, tol)                                                               \
   do {                                                                                      \
