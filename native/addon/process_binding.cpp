@@ -15,16 +15,6 @@ namespace madnis::addon {
 
 namespace {
 
-// What the async workers share; the mutex serialises calls, since the pool runs one
-// loop at a time.
-struct ProcessState {
-  ProcessState(const std::string& path, const std::string& params, int threads)
-      : process(path, params, threads), pool(threads) {}
-  std::mutex busy;
-  LoadedProcess process;
-  ThreadPool pool;
-};
-
 struct EvaluateResult {
   std::vector<double> weight, channel_weights, momenta, x1, x2, mu_f, mu_r, alpha_s, alpha_qed;
   std::vector<int32_t> pdg;
@@ -190,12 +180,25 @@ class ProcessBinding : public Napi::ObjectWrap<ProcessBinding> {
   }
 
   std::shared_ptr<ProcessState> state_;
+
+  friend std::shared_ptr<ProcessState> madnis::addon::process_state_of(const Napi::Value& value);
 };
+
+Napi::FunctionReference* process_constructor = nullptr;
 
 }  // namespace
 
+std::shared_ptr<ProcessState> process_state_of(const Napi::Value& value) {
+  if (!value.IsObject() || !process_constructor ||
+      !value.As<Napi::Object>().InstanceOf(process_constructor->Value()))
+    throw Napi::TypeError::New(value.Env(), "expected a Process object");
+  return ProcessBinding::Unwrap(value.As<Napi::Object>())->state_;
+}
+
 void register_process(Napi::Env env, Napi::Object exports) {
-  exports.Set("Process", ProcessBinding::define(env));
+  Napi::Function constructor = ProcessBinding::define(env);
+  process_constructor = new Napi::FunctionReference(Napi::Persistent(constructor));
+  exports.Set("Process", constructor);
 }
 
 }  // namespace madnis::addon

@@ -39,7 +39,7 @@ std::vector<ChannelStats> integrate_plain(LoadedProcess& process, ThreadPool& po
     const Chunk& chunk = chunks[size_t(k)];
     const UniformStream stream(batch.seed, make_stream(kPurposePlain, batch.iteration,
                                                        uint32_t(chunk.channel)));
-    std::vector<double> u(size_t(chunk.count * dim)), weight(size_t(chunk.count)),
+    std::vector<double> u(size_t(chunk.count * dim)), weight(static_cast<size_t>(chunk.count)),
         alpha(size_t(chunk.count * n_channels));
     for (int64_t i = 0; i < chunk.count; ++i)
       stream.fill_point(uint64_t(chunk.first + i), dim, &u[size_t(i * dim)]);

@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 
 import { errorMessage, isUserError } from '../util/errors.js';
 import { integrateCommand } from './integrate_command.js';
+import { trainCommand } from './train_command.js';
 import { VERSION } from './version.js';
 
 export function buildProgram(): Command {
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .version(VERSION, '-V, --version')
     .exitOverride();
   program.addCommand(integrateCommand().exitOverride());
+  program.addCommand(trainCommand().exitOverride());
   return program;
 }
 

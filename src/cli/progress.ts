@@ -1,16 +1,20 @@
 import cliProgress from 'cli-progress';
 
 export interface Progress {
-  update(done: number, total: number): void;
+  update(done: number, total: number, payload?: Record<string, string>): void;
   stop(): void;
 }
 
-/** A progress bar with ETA on stderr when it is a terminal; silent otherwise. */
-export function progressBar(label: string, unit: string): Progress {
+/**
+ * A progress bar with ETA on stderr when it is a terminal; silent otherwise. With
+ * `live`, the payload's phase, σ, ε and loss follow the bar.
+ */
+export function progressBar(label: string, unit: string, live = false): Progress {
   if (!process.stderr.isTTY) return { update() {}, stop() {} };
+  const liveFields = live ? ' | {phase} σ {sigma} ε {eps} loss {loss}' : '';
   const bar = new cliProgress.SingleBar(
     {
-      format: `${label} |{bar}| {percentage}% {value}/{total} ${unit} | ETA {eta_formatted}`,
+      format: `${label} |{bar}| {percentage}% {value}/{total} ${unit} | ETA {eta_formatted}${liveFields}`,
       stream: process.stderr,
       hideCursor: true,
       clearOnComplete: true,
@@ -20,12 +24,12 @@ export function progressBar(label: string, unit: string): Progress {
   );
   let started = false;
   return {
-    update(done, total) {
+    update(done, total, payload) {
       if (!started) {
-        bar.start(total, 0);
+        bar.start(total, 0, payload);
         started = true;
       }
-      bar.update(done);
+      bar.update(done, payload);
     },
     stop() {
       if (started) bar.stop();

@@ -67,8 +67,84 @@ export interface NativeProcess {
   integratePlain(batch: PlainBatch): Promise<ChannelSums[]>;
 }
 
+/** Moments of the weights α_c f/g of one channel in a batch. */
+export interface ChannelMoments {
+  n: number;
+  mean: number;
+  variance: number;
+  absMean: number;
+  /** points with a non-zero weight (absent for buffered steps) */
+  nonzero?: number;
+}
+
+export interface OverweightStats {
+  wMax: number;
+  efficiency: number;
+  acceptance: number;
+  overweightFraction: number;
+  overweightSigmaShare: number;
+}
+
+/** See native/src/unweight.h for the definitions. */
+export interface EfficiencyStats {
+  n: number;
+  nonzero: number;
+  mean: number;
+  relativeStd: number;
+  plainMax: OverweightStats;
+  truncated: OverweightStats;
+  medianMax: OverweightStats;
+}
+
+export interface StepStats {
+  channels: ChannelMoments[];
+  loss: number;
+  gradNorm: number;
+  /** of the batch's combined weights (online steps and VEGAS iterations) */
+  efficiency?: EfficiencyStats;
+}
+
+export interface IntegrationStats extends StepStats {
+  efficiency: EfficiencyStats;
+  weights?: Float64Array;
+  channel?: Int32Array;
+}
+
+export interface NativeSamplerConfig {
+  seed: number;
+  vegasBins: number;
+  flowPerChannel: boolean;
+  vegasInit: 'fixed_map' | 'spline';
+  flow: { bins: number; minWidth: number; minHeight: number; minDerivative: number; hidden: number; layers: number; activation: string };
+  channelWeights: { enabled: boolean; hidden: number; layers: number; activation: string };
+  adam: { beta1: number; beta2: number; epsilon: number; clipNorm: number };
+}
+
+/** The sampler's whole trainable state (checkpoints, sampler files). */
+export interface SamplerState {
+  stage: 'vegas' | 'flow';
+  vegasInFront: boolean;
+  grids: Float64Array[];
+  params: Float64Array;
+  adam: Float64Array;
+  active: boolean[];
+}
+
+export interface NativeSampler {
+  vegasIteration(o: { counts: number[]; seed: number; iteration: number; damping: number; keep: boolean; bufferCapacity: number }): Promise<StepStats>;
+  startFlow(): void;
+  trainStep(o: { counts: number[]; seed: number; step: number; learningRate: number; loss: string; bufferCapacity: number }): Promise<StepStats>;
+  bufferStep(o: { learningRate: number; loss: string }): Promise<StepStats>;
+  integrate(o: { counts: number[]; seed: number; iteration: number; weights?: boolean; overweightShare?: number; replicas?: number }): Promise<IntegrationStats>;
+  getState(): SamplerState;
+  setState(state: SamplerState): void;
+  setActive(active: boolean[]): void;
+  info(): { parameters: number; stage: 'vegas' | 'flow'; bufferSize: number; features: number };
+}
+
 interface Addon {
   Process: new (libraryPath: string, params: string, threads: number) => NativeProcess;
+  Sampler: new (process: NativeProcess, config: NativeSamplerConfig) => NativeSampler;
   processAbi: { major: number; minor: number };
 }
 

@@ -1,0 +1,401 @@
+// JS class `Sampler`: the MadNIS sampler (VEGAS grids, flows, channel weights, Adam and
+// a replay buffer) trained on a `Process`. The TypeScript driver owns the schedule;
+// every method here is one batched native step that runs off the JS thread.
+#include "sampler_binding.h"
+
+#include <memory>
+#include <mutex>
+
+#include "../src/sampler.h"
+#include "../src/trainer.h"
+#include "../src/unweight.h"
+#include "napi_util.h"
+#include "process_binding.h"
+
+namespace madnis::addon {
+
+namespace {
+
+double number_or(const Napi::Object& o, const char* key, double fallback) {
+  Napi::Value v = o.Get(key);
+  return v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : fallback;
+}
+bool bool_or(const Napi::Object& o, const char* key, bool fallback) {
+  Napi::Value v = o.Get(key);
+  return v.IsBoolean() ? v.As<Napi::Boolean>().Value() : fallback;
+}
+std::string string_or(const Napi::Object& o, const char* key, const std::string& fallback) {
+  Napi::Value v = o.Get(key);
+  return v.IsString() ? v.As<Napi::String>().Utf8Value() : fallback;
+}
+Napi::Object object_or_empty(const Napi::Object& o, const char* key) {
+  Napi::Value v = o.Get(key);
+  return v.IsObject() ? v.As<Napi::Object>() : Napi::Object::New(o.Env());
+}
+
+SamplerConfig parse_config(const Napi::Object& o, const ProcessInfo& info) {
+  SamplerConfig c;
+  c.dim = info.dimension;
+  c.channels = info.n_channels;
+  c.features = info.pdg.empty() ? info.dimension : 4 * int(info.pdg.size());
+  c.seed = uint64_t(number_or(o, "seed", 1));
+  c.vegas_bins = int(number_or(o, "vegasBins", 64));
+  c.flow_per_channel = bool_or(o, "flowPerChannel", true);
+  c.vegas_init = parse_vegas_init(string_or(o, "vegasInit", "fixed_map"));
+  const Napi::Object flow = object_or_empty(o, "flow");
+  c.flow.spline.bins = int(number_or(flow, "bins", 10));
+  c.flow.spline.min_width = number_or(flow, "minWidth", 1e-3);
+  c.flow.spline.min_height = number_or(flow, "minHeight", 1e-3);
+  c.flow.spline.min_derivative = number_or(flow, "minDerivative", 1e-3);
+  c.flow.hidden = int(number_or(flow, "hidden", 32));
+  c.flow.layers = int(number_or(flow, "layers", 3));
+  c.flow.activation = parse_activation(string_or(flow, "activation", "leaky_relu"));
+  const Napi::Object weights = object_or_empty(o, "channelWeights");
+  c.channel_weights.enabled = bool_or(weights, "enabled", true);
+  c.channel_weights.hidden = int(number_or(weights, "hidden", 32));
+  c.channel_weights.layers = int(number_or(weights, "layers", 3));
+  c.channel_weights.activation = parse_activation(string_or(weights, "activation", "leaky_relu"));
+  const Napi::Object adam = object_or_empty(o, "adam");
+  c.adam.beta1 = number_or(adam, "beta1", 0.9);
+  c.adam.beta2 = number_or(adam, "beta2", 0.999);
+  c.adam.epsilon = number_or(adam, "epsilon", 1e-8);
+  c.adam.clip_norm = number_or(adam, "clipNorm", 0);
+  return c;
+}
+
+std::vector<int64_t> counts_of(const Napi::Object& o, int channels) {
+  std::vector<int64_t> counts = to_int64_vector(o.Get("counts"), "counts");
+  if (int(counts.size()) != channels)
+    throw Napi::RangeError::New(o.Env(), "counts must have one entry per channel (" + std::to_string(channels) + ")");
+  for (int64_t c : counts)
+    if (c < 0) throw Napi::RangeError::New(o.Env(), "counts must be ≥ 0");
+  return counts;
+}
+
+Napi::Array moments_to_js(Napi::Env env, const std::vector<ChannelMoments>& moments,
+                          const std::vector<int64_t>* nonzero) {
+  Napi::Array array = Napi::Array::New(env, moments.size());
+  for (size_t c = 0; c < moments.size(); ++c) {
+    Napi::Object m = Napi::Object::New(env);
+    m.Set("n", moments[c].n);
+    m.Set("mean", moments[c].mu);
+    m.Set("variance", moments[c].var);
+    m.Set("absMean", moments[c].abs_mean);
+    if (nonzero) m.Set("nonzero", double((*nonzero)[c]));
+    array.Set(uint32_t(c), m);
+  }
+  return array;
+}
+
+Napi::Object overweight_to_js(Napi::Env env, const OverweightStats& s) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("wMax", s.w_max);
+  o.Set("efficiency", s.efficiency);
+  o.Set("acceptance", s.acceptance);
+  o.Set("overweightFraction", s.overweight_fraction);
+  o.Set("overweightSigmaShare", s.overweight_sigma_share);
+  return o;
+}
+
+// The combined sample of a stratified batch: a point of channel c stands for N/n_c points
+// of the mixture, so the weights are comparable across channels.
+std::vector<double> combined_weights(const std::vector<double>& weight, const std::vector<int>& channel,
+                                     const std::vector<int64_t>& counts) {
+  int64_t total = 0;
+  for (int64_t c : counts) total += c;
+  std::vector<double> combined(weight.size());
+  for (size_t i = 0; i < combined.size(); ++i)
+    combined[i] = weight[i] * double(total) / double(counts[size_t(channel[i])]);
+  return combined;
+}
+
+Napi::Object efficiency_to_js(Napi::Env env, const Efficiency& eff) {
+  Napi::Object e = Napi::Object::New(env);
+  e.Set("n", double(eff.n));
+  e.Set("nonzero", double(eff.n_nonzero));
+  e.Set("mean", eff.mean);
+  e.Set("relativeStd", eff.relative_std);
+  e.Set("plainMax", overweight_to_js(env, eff.plain_max));
+  e.Set("truncated", overweight_to_js(env, eff.truncated));
+  e.Set("medianMax", overweight_to_js(env, eff.median_max));
+  return e;
+}
+
+struct SamplerState {
+  std::shared_ptr<ProcessState> process;
+  Sampler sampler;
+  SampleBatch buffer;
+  std::mutex busy;
+  SamplerState(std::shared_ptr<ProcessState> p, const SamplerConfig& c) : process(std::move(p)), sampler(c) {}
+};
+
+struct BatchResult {
+  std::vector<ChannelMoments> channels;
+  std::vector<int64_t> nonzero;
+  double loss = 0, grad_norm = 0;
+  std::vector<double> weights;
+  std::vector<int32_t> channel;
+  Efficiency efficiency;
+};
+
+class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
+ public:
+  static Napi::Function define(Napi::Env env) {
+    return DefineClass(env, "Sampler",
+                       {InstanceMethod("vegasIteration", &SamplerBinding::vegas_iteration),
+                        InstanceMethod("startFlow", &SamplerBinding::start_flow),
+                        InstanceMethod("trainStep", &SamplerBinding::train_step_js),
+                        InstanceMethod("bufferStep", &SamplerBinding::buffer_step),
+                        InstanceMethod("integrate", &SamplerBinding::integrate),
+                        InstanceMethod("getState", &SamplerBinding::get_state),
+                        InstanceMethod("setState", &SamplerBinding::set_state),
+                        InstanceMethod("setActive", &SamplerBinding::set_active),
+                        InstanceMethod("info", &SamplerBinding::info)});
+  }
+
+  // new Sampler(process, config)
+  explicit SamplerBinding(const Napi::CallbackInfo& args) : Napi::ObjectWrap<SamplerBinding>(args) {
+    Napi::Env env = args.Env();
+    if (args.Length() < 2 || !args[1].IsObject()) throw Napi::TypeError::New(env, "Sampler(process, config)");
+    auto process = process_state_of(args[0]);
+    try {
+      state_ = std::make_shared<SamplerState>(process, parse_config(args[1].As<Napi::Object>(), process->process.info()));
+    } catch (const std::invalid_argument& e) {
+      throw to_js_error(env, UserError(e.what()));
+    }
+  }
+
+ private:
+  template <typename Compute>
+  Napi::Promise run(Napi::Env env, Compute compute, std::function<Napi::Value(Napi::Env, BatchResult&)> convert) {
+    auto state = state_;
+    return PromiseWorker<BatchResult>::start(
+        env,
+        [state, compute]() {
+          std::lock_guard<std::mutex> lock_sampler(state->busy);
+          std::lock_guard<std::mutex> lock_process(state->process->busy);
+          return compute(*state);
+        },
+        std::move(convert));
+  }
+
+  static Napi::Value moments_result(Napi::Env env, BatchResult& r) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("channels", moments_to_js(env, r.channels, r.nonzero.empty() ? nullptr : &r.nonzero));
+    o.Set("loss", r.loss);
+    o.Set("gradNorm", r.grad_norm);
+    if (r.efficiency.n > 0) o.Set("efficiency", efficiency_to_js(env, r.efficiency));
+    return o;
+  }
+
+  // vegasIteration({counts, seed, iteration, damping, keep}) — draw from the grids,
+  // estimate, refine; keep=true stores the samples in the replay buffer.
+  Napi::Value vegas_iteration(const Napi::CallbackInfo& args) {
+    const Napi::Object o = args[0].As<Napi::Object>();
+    const auto counts = counts_of(o, state_->sampler.config().channels);
+    const uint64_t seed = uint64_t(number_or(o, "seed", 1));
+    const uint32_t iteration = uint32_t(number_or(o, "iteration", 0));
+    const double damping = number_or(o, "damping", 0.7);
+    const bool keep = bool_or(o, "keep", false);
+    const int64_t capacity = int64_t(number_or(o, "bufferCapacity", 0));
+    return run(args.Env(), [=](SamplerState& s) {
+      auto& pool = s.process->pool;
+      SampleBatch batch = draw_batch(s.sampler, s.process->process, pool, counts, seed, kStreamVegas, iteration);
+      WeightedBatch w = weigh_batch(s.sampler, pool, batch);
+      refine_vegas(s.sampler, pool, batch, damping);
+      EfficiencyOptions options;
+      options.seed = seed;
+      if (keep) {
+        s.buffer.append(batch);
+        s.buffer.keep_last(capacity);
+      }
+      BatchResult r;
+      r.channels = w.channels;
+      r.nonzero = w.nonzero;
+      r.efficiency = unweighting_efficiency(combined_weights(w.weight, batch.channel, counts), options);
+      return r;
+    }, moments_result);
+  }
+
+  Napi::Value start_flow(const Napi::CallbackInfo& args) {
+    std::lock_guard<std::mutex> lock(state_->busy);
+    try {
+      state_->sampler.start_flow();
+    } catch (const std::exception& e) {
+      throw to_js_error(args.Env(), e);
+    }
+    return args.Env().Undefined();
+  }
+
+  // trainStep({counts, seed, step, learningRate, loss, bufferCapacity}) — online samples
+  // from the current sampler, one Adam step, then the samples join the buffer.
+  Napi::Value train_step_js(const Napi::CallbackInfo& args) {
+    const Napi::Object o = args[0].As<Napi::Object>();
+    const auto counts = counts_of(o, state_->sampler.config().channels);
+    const uint64_t seed = uint64_t(number_or(o, "seed", 1));
+    const uint32_t step = uint32_t(number_or(o, "step", 0));
+    const double lr = number_or(o, "learningRate", 1e-3);
+    const LossKind loss = parse_loss(string_or(o, "loss", "stratified_variance"));
+    const int64_t capacity = int64_t(number_or(o, "bufferCapacity", 0));
+    return run(args.Env(), [=](SamplerState& s) {
+      auto& pool = s.process->pool;
+      SampleBatch batch = draw_batch(s.sampler, s.process->process, pool, counts, seed, kStreamTrain, step);
+      WeightedBatch w = weigh_batch(s.sampler, pool, batch);
+      StepResult step_result = train_step(s.sampler, pool, batch, loss, lr);
+      if (capacity > 0) {
+        s.buffer.append(batch);
+        s.buffer.keep_last(capacity);
+      }
+      BatchResult r;
+      r.channels = w.channels;  // estimates from the samples as drawn (before the step)
+      r.nonzero = w.nonzero;
+      r.loss = step_result.loss;
+      r.grad_norm = step_result.grad_norm;
+      EfficiencyOptions options;
+      options.seed = seed;
+      r.efficiency = unweighting_efficiency(combined_weights(w.weight, batch.channel, counts), options);
+      return r;
+    }, moments_result);
+  }
+
+  // bufferStep({learningRate, loss}) — one Adam step on the whole replay buffer.
+  Napi::Value buffer_step(const Napi::CallbackInfo& args) {
+    const Napi::Object o = args[0].As<Napi::Object>();
+    const double lr = number_or(o, "learningRate", 1e-3);
+    const LossKind loss = parse_loss(string_or(o, "loss", "stratified_variance"));
+    return run(args.Env(), [=](SamplerState& s) {
+      BatchResult r;
+      if (s.buffer.size() == 0) return r;
+      StepResult step_result = train_step(s.sampler, s.process->pool, s.buffer, loss, lr);
+      r.channels = step_result.channels;
+      r.loss = step_result.loss;
+      r.grad_norm = step_result.grad_norm;
+      return r;
+    }, moments_result);
+  }
+
+  // integrate({counts, seed, iteration, weights: bool}) — fresh samples, per-channel
+  // estimates, the efficiency of the combined sample and optionally every weight.
+  Napi::Value integrate(const Napi::CallbackInfo& args) {
+    const Napi::Object o = args[0].As<Napi::Object>();
+    const auto counts = counts_of(o, state_->sampler.config().channels);
+    const uint64_t seed = uint64_t(number_or(o, "seed", 1));
+    const uint32_t iteration = uint32_t(number_or(o, "iteration", 0));
+    const bool want_weights = bool_or(o, "weights", false);
+    EfficiencyOptions eff;
+    eff.overweight_share = number_or(o, "overweightShare", 0.01);
+    eff.replicas = int(number_or(o, "replicas", 50));
+    eff.seed = seed;
+    return run(args.Env(), [=](SamplerState& s) {
+      auto& pool = s.process->pool;
+      SampleBatch batch = draw_batch(s.sampler, s.process->process, pool, counts, seed, kStreamIntegrate, iteration);
+      WeightedBatch w = weigh_batch(s.sampler, pool, batch);
+      BatchResult r;
+      r.channels = w.channels;
+      r.nonzero = w.nonzero;
+      std::vector<double> combined = combined_weights(w.weight, batch.channel, counts);
+      r.efficiency = unweighting_efficiency(combined, eff);
+      if (want_weights) {
+        r.weights = std::move(combined);
+        r.channel.assign(batch.channel.begin(), batch.channel.end());
+      }
+      return r;
+    }, [](Napi::Env env, BatchResult& r) -> Napi::Value {
+      Napi::Object o = moments_result(env, r).As<Napi::Object>();
+      if (!r.weights.empty()) {
+        o.Set("weights", to_float64_array(env, r.weights));
+        o.Set("channel", to_int32_array(env, r.channel));
+      }
+      return o;
+    });
+  }
+
+  Napi::Value info(const Napi::CallbackInfo& args) {
+    Napi::Env env = args.Env();
+    std::lock_guard<std::mutex> lock(state_->busy);
+    const Sampler& s = state_->sampler;
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("parameters", double(s.params().size()));
+    o.Set("stage", s.stage() == SamplerStage::flow ? "flow" : "vegas");
+    o.Set("bufferSize", double(state_->buffer.size()));
+    o.Set("features", s.config().features);
+    return o;
+  }
+
+  // The whole trainable state, for checkpoints and sampler files.
+  Napi::Value get_state(const Napi::CallbackInfo& args) {
+    Napi::Env env = args.Env();
+    std::lock_guard<std::mutex> lock(state_->busy);
+    const Sampler& s = state_->sampler;
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("stage", s.stage() == SamplerStage::flow ? "flow" : "vegas");
+    o.Set("vegasInFront", s.vegas_in_front());
+    Napi::Array grids = Napi::Array::New(env, s.grids().size());
+    for (size_t c = 0; c < s.grids().size(); ++c) grids.Set(uint32_t(c), to_float64_array(env, s.grids()[c].to_flat()));
+    o.Set("grids", grids);
+    o.Set("params", to_float64_array(env, s.params()));
+    o.Set("adam", to_float64_array(env, s.adam().state()));
+    Napi::Array active = Napi::Array::New(env, s.active().size());
+    for (size_t c = 0; c < s.active().size(); ++c) active.Set(uint32_t(c), bool(s.active()[c]));
+    o.Set("active", active);
+    return o;
+  }
+
+  Napi::Value set_state(const Napi::CallbackInfo& args) {
+    Napi::Env env = args.Env();
+    std::lock_guard<std::mutex> lock(state_->busy);
+    Sampler& s = state_->sampler;
+    const Napi::Object o = args[0].As<Napi::Object>();
+    try {
+      const std::string stage = string_or(o, "stage", "vegas");
+      s.restore_stage(stage == "flow" ? SamplerStage::flow : SamplerStage::vegas, bool_or(o, "vegasInFront", true));
+      const Napi::Array grids = o.Get("grids").As<Napi::Array>();
+      if (grids.Length() != s.grids().size()) throw std::invalid_argument("sampler state: wrong number of VEGAS grids");
+      for (uint32_t c = 0; c < grids.Length(); ++c) {
+        Napi::Float64Array flat = grids.Get(c).As<Napi::Float64Array>();
+        VegasGrid grid = VegasGrid::from_flat(std::vector<double>(flat.Data(), flat.Data() + flat.ElementLength()));
+        if (grid.dim() != s.config().dim || grid.bins() != s.config().vegas_bins)
+          throw std::invalid_argument("sampler state: VEGAS grid shape does not match the configuration");
+        s.grids()[c] = std::move(grid);
+      }
+      Napi::Float64Array params = o.Get("params").As<Napi::Float64Array>();
+      if (params.ElementLength() != s.params().size())
+        throw std::invalid_argument("sampler state: " + std::to_string(params.ElementLength()) +
+                                    " parameters, the configuration has " + std::to_string(s.params().size()));
+      std::copy(params.Data(), params.Data() + params.ElementLength(), s.params().begin());
+      Napi::Float64Array adam = o.Get("adam").As<Napi::Float64Array>();
+      s.adam().restore(std::vector<double>(adam.Data(), adam.Data() + adam.ElementLength()));
+      const Napi::Array active = o.Get("active").As<Napi::Array>();
+      for (uint32_t c = 0; c < active.Length() && c < s.active().size(); ++c)
+        s.active()[c] = active.Get(c).As<Napi::Boolean>().Value() ? 1 : 0;
+    } catch (const std::invalid_argument& e) {
+      throw to_js_error(env, UserError(e.what()));
+    }
+    return env.Undefined();
+  }
+
+  // setActive(active: boolean[]) — dropped channels get α = 0 and no samples.
+  Napi::Value set_active(const Napi::CallbackInfo& args) {
+    std::lock_guard<std::mutex> lock(state_->busy);
+    const Napi::Array active = args[0].As<Napi::Array>();
+    auto& flags = state_->sampler.active();
+    if (active.Length() != flags.size()) throw Napi::RangeError::New(args.Env(), "setActive: one flag per channel");
+    bool any = false;
+    for (uint32_t c = 0; c < active.Length(); ++c) {
+      flags[c] = active.Get(c).ToBoolean().Value() ? 1 : 0;
+      any = any || flags[c];
+    }
+    if (!any) throw Napi::RangeError::New(args.Env(), "setActive: at least one channel must stay active");
+    return args.Env().Undefined();
+  }
+
+  std::shared_ptr<SamplerState> state_;
+};
+
+}  // namespace
+
+void register_sampler(Napi::Env env, Napi::Object exports) {
+  exports.Set("Sampler", SamplerBinding::define(env));
+}
+
+}  // namespace madnis::addon

@@ -1,0 +1,7 @@
+#pragma once
+
+#include <napi.h>
+
+namespace madnis::addon {
+void register_sampler(Napi::Env env, Napi::Object exports);
+}

@@ -1,0 +1,47 @@
+// Learned multi-channel weights (MadNIS): α_c(x) = softmax_c(log α_c^prior(x) + NN_c(x))
+// over the active channels. With the network off, or at initialisation (last layer zero),
+// it is the process's prior renormalised over the active channels. Any α with
+// Σ_c α_c = 1 keeps the multi-channel estimate unbiased, so the network is free to learn.
+#pragma once
+
+#include <Eigen/Dense>
+#include <vector>
+
+#include "mlp.h"
+
+namespace madnis {
+
+struct ChannelWeightsConfig {
+  int features = 1, channels = 1;
+  bool enabled = true;
+  int hidden = 32, layers = 3;
+  Activation activation = Activation::leaky_relu;
+};
+
+class ChannelWeights {
+ public:
+  explicit ChannelWeights(const ChannelWeightsConfig& config);
+
+  const ChannelWeightsConfig& config() const { return config_; }
+  bool trainable() const { return config_.enabled && config_.channels > 1; }
+  int parameter_count() const { return trainable() ? net_.parameter_count() : 0; }
+  void initialize(double* params, uint64_t seed) const;
+
+  struct Cache {
+    Eigen::MatrixXd alpha;  // n × channels
+    Mlp::Cache mlp;
+  };
+
+  // features: n × features; prior: n × channels (rows sum to 1); active: channels flags.
+  // Writes alpha (n × channels, zero for inactive channels).
+  void forward(const double* params, const Eigen::MatrixXd& features, const Eigen::MatrixXd& prior,
+               const std::vector<char>& active, Eigen::MatrixXd& alpha, Cache* cache) const;
+  // Adds ∂L/∂params given ∂L/∂α (n × channels).
+  void backward(const double* params, const Cache& cache, const Eigen::MatrixXd& dalpha, double* grad) const;
+
+ private:
+  ChannelWeightsConfig config_;
+  Mlp net_;
+};
+
+}  // namespace madnis

@@ -1,0 +1,286 @@
+#include "trainer.h"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "rng.h"
+
+namespace madnis {
+
+namespace {
+
+constexpr Eigen::Index kChunk = 1024;
+
+using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+struct Chunk {
+  int channel;
+  Eigen::Index start, count;
+};
+
+// Runs of equal channel, split into chunks: the unit of parallel work, always reduced in
+// this order so results do not depend on the thread count.
+std::vector<Chunk> chunks_of(const std::vector<int>& channel) {
+  std::vector<Chunk> chunks;
+  const Eigen::Index n = Eigen::Index(channel.size());
+  for (Eigen::Index i = 0; i < n;) {
+    Eigen::Index j = i;
+    while (j < n && channel[size_t(j)] == channel[size_t(i)] && j - i < kChunk) ++j;
+    chunks.push_back({channel[size_t(i)], i, j - i});
+    i = j;
+  }
+  return chunks;
+}
+
+void add_moments(ChannelMoments& m, double w) {
+  ++m.n;
+  m.mu += w;
+  m.m2 += w * w;
+  m.abs_mean += std::abs(w);
+}
+
+void finish_moments(ChannelMoments& m) {
+  if (m.n == 0) return;
+  m.mu /= m.n;
+  m.m2 /= m.n;
+  m.abs_mean /= m.n;
+  m.var = m.m2 - m.mu * m.mu;
+}
+
+}  // namespace
+
+void SampleBatch::append(const SampleBatch& o) {
+  if (o.size() == 0) return;
+  if (size() == 0) {
+    *this = o;
+    return;
+  }
+  const Eigen::Index n = size(), m = o.size();
+  channel.insert(channel.end(), o.channel.begin(), o.channel.end());
+  f.insert(f.end(), o.f.begin(), o.f.end());
+  g.insert(g.end(), o.g.begin(), o.g.end());
+  auto stack = [&](Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
+    if (b.size() == 0 && a.size() == 0) return;
+    Eigen::MatrixXd joined(n + m, a.cols());
+    joined << a, b;
+    a = std::move(joined);
+  };
+  stack(u, o.u);
+  stack(features, o.features);
+  stack(prior, o.prior);
+  stack(momenta, o.momenta);
+}
+
+void SampleBatch::keep_last(Eigen::Index max_points) {
+  const Eigen::Index n = size();
+  if (n <= max_points) return;
+  const Eigen::Index drop = n - max_points;
+  channel.erase(channel.begin(), channel.begin() + drop);
+  f.erase(f.begin(), f.begin() + drop);
+  g.erase(g.begin(), g.begin() + drop);
+  auto tail = [&](Eigen::MatrixXd& a) {
+    if (a.rows() == n) a = Eigen::MatrixXd(a.bottomRows(max_points));
+  };
+  tail(u);
+  tail(features);
+  tail(prior);
+  tail(momenta);
+}
+
+SampleBatch draw_batch(const Sampler& sampler, LoadedProcess& process, ThreadPool& pool,
+                       const std::vector<int64_t>& counts, uint64_t seed, uint32_t purpose, uint32_t iteration,
+                       bool keep_momenta) {
+  const ProcessInfo& info = process.info();
+  const SamplerConfig& config = sampler.config();
+  const int dim = config.dim, n_channels = config.channels, n_ext = int(info.pdg.size());
+  if (info.dimension != dim || info.n_channels != n_channels)
+    throw std::invalid_argument("sampler and process disagree on dimension or channels");
+  if (int(counts.size()) != n_channels) throw std::invalid_argument("draw_batch: one count per channel expected");
+
+  struct Draw {
+    int channel;
+    Eigen::Index row;
+    int64_t first_index, count;
+  };
+  std::vector<Draw> draws;
+  Eigen::Index total = 0;
+  for (int c = 0; c < n_channels; ++c) {
+    for (int64_t start = 0; start < counts[size_t(c)]; start += kChunk) {
+      const int64_t count = std::min<int64_t>(kChunk, counts[size_t(c)] - start);
+      draws.push_back({c, total, start, count});
+      total += count;
+    }
+  }
+  SampleBatch batch;
+  batch.channel.resize(size_t(total));
+  batch.u.resize(total, dim);
+  batch.f.resize(size_t(total));
+  batch.g.resize(size_t(total));
+  batch.features.resize(total, config.features);
+  batch.prior.resize(total, n_channels);
+  if (keep_momenta) batch.momenta.resize(total, 4 * n_ext);
+  const double energy_scale = info.beam_energy[0] + info.beam_energy[1];
+
+  pool.parallel_for(int64_t(draws.size()), [&](int64_t k, int thread) {
+    const Draw& d = draws[size_t(k)];
+    const UniformStream stream(seed, make_stream(purpose, iteration, uint32_t(d.channel)));
+    Eigen::MatrixXd z(d.count, dim), u;
+    std::vector<double> point(static_cast<size_t>(dim));
+    for (int64_t i = 0; i < d.count; ++i) {
+      stream.fill_point(uint64_t(d.first_index + i), dim, point.data());
+      for (int j = 0; j < dim; ++j) z(i, j) = point[size_t(j)];
+    }
+    Eigen::VectorXd log_q;
+    sampler.sample(d.channel, z, u, log_q);
+    const RowMatrix u_rows = u;
+    std::vector<double> weight(static_cast<size_t>(d.count));
+    RowMatrix prior(d.count, n_channels), momenta(d.count, std::max(1, 4 * n_ext));
+    madnis_eval_output out{};
+    out.weight = weight.data();
+    out.channel_weights = prior.data();
+    out.momenta = n_ext > 0 ? momenta.data() : nullptr;
+    process.evaluate(thread, d.channel, d.count, u_rows.data(), out);
+    for (int64_t i = 0; i < d.count; ++i) {
+      const Eigen::Index row = d.row + i;
+      batch.channel[size_t(row)] = d.channel;
+      batch.u.row(row) = u.row(i);
+      batch.f[size_t(row)] = weight[size_t(i)];
+      batch.g[size_t(row)] = std::exp(log_q(i));
+      batch.prior.row(row) = prior.row(i);
+      // The channel net needs one view of the point shared by all channels: the momenta
+      // (in units of the collision energy), or u for test integrands without particles,
+      // whose channels all use the identity map.
+      if (n_ext > 0)
+        batch.features.row(row) = momenta.row(i) / energy_scale;
+      else
+        batch.features.row(row) = u.row(i);
+      if (keep_momenta) batch.momenta.row(row) = momenta.row(i);
+    }
+  });
+  return batch;
+}
+
+std::vector<double> own_channel_weights(const Sampler& sampler, ThreadPool& pool, const SampleBatch& batch) {
+  std::vector<double> alpha(static_cast<size_t>(batch.size()));
+  const std::vector<Chunk> chunks = chunks_of(batch.channel);
+  pool.parallel_for(int64_t(chunks.size()), [&](int64_t k, int) {
+    const Chunk& c = chunks[size_t(k)];
+    Eigen::MatrixXd a;
+    sampler.channel_weights().forward(sampler.channel_weight_params(), batch.features.middleRows(c.start, c.count),
+                                      batch.prior.middleRows(c.start, c.count), sampler.active(), a, nullptr);
+    for (Eigen::Index i = 0; i < c.count; ++i) alpha[size_t(c.start + i)] = a(i, c.channel);
+  });
+  return alpha;
+}
+
+WeightedBatch weigh_batch(const Sampler& sampler, ThreadPool& pool, const SampleBatch& batch) {
+  const std::vector<double> alpha = own_channel_weights(sampler, pool, batch);
+  WeightedBatch r;
+  r.weight.resize(alpha.size());
+  r.channels.assign(size_t(sampler.config().channels), {});
+  r.nonzero.assign(size_t(sampler.config().channels), 0);
+  for (size_t i = 0; i < alpha.size(); ++i) {
+    const double w = batch.f[i] != 0 ? alpha[i] * batch.f[i] / batch.g[i] : 0.0;
+    r.weight[i] = w;
+    add_moments(r.channels[size_t(batch.channel[i])], w);
+    if (w != 0) ++r.nonzero[size_t(batch.channel[i])];
+  }
+  for (ChannelMoments& m : r.channels) finish_moments(m);
+  return r;
+}
+
+void refine_vegas(Sampler& sampler, ThreadPool& pool, const SampleBatch& batch, double damping) {
+  const SamplerConfig& config = sampler.config();
+  const std::vector<double> alpha = own_channel_weights(sampler, pool, batch);
+  const std::vector<Chunk> chunks = chunks_of(batch.channel);
+  std::vector<VegasAccumulator> per_chunk;
+  for (size_t k = 0; k < chunks.size(); ++k) per_chunk.emplace_back(config.dim, config.vegas_bins);
+  pool.parallel_for(int64_t(chunks.size()), [&](int64_t k, int) {
+    const Chunk& c = chunks[size_t(k)];
+    const VegasGrid& grid = sampler.grids()[size_t(c.channel)];
+    std::vector<double> u(static_cast<size_t>(config.dim)), v(static_cast<size_t>(config.dim));
+    std::vector<int> bins(static_cast<size_t>(config.dim));
+    for (Eigen::Index i = c.start; i < c.start + c.count; ++i) {
+      for (int d = 0; d < config.dim; ++d) u[size_t(d)] = batch.u(i, d);
+      grid.inverse(u.data(), v.data());
+      grid.bin_indices(v.data(), bins.data());
+      const double w = batch.f[size_t(i)] != 0 ? alpha[size_t(i)] * batch.f[size_t(i)] / batch.g[size_t(i)] : 0.0;
+      if (std::isfinite(w)) per_chunk[size_t(k)].add(bins.data(), w);
+    }
+  });
+  std::vector<VegasAccumulator> per_channel;
+  for (int c = 0; c < config.channels; ++c) per_channel.emplace_back(config.dim, config.vegas_bins);
+  for (size_t k = 0; k < chunks.size(); ++k) per_channel[size_t(chunks[k].channel)].merge(per_chunk[k]);
+  for (int c = 0; c < config.channels; ++c)
+    if (sampler.active()[size_t(c)]) sampler.grids()[size_t(c)].refine(per_channel[size_t(c)], damping);
+}
+
+StepResult loss_and_gradient(const Sampler& sampler, ThreadPool& pool, const SampleBatch& batch, LossKind kind,
+                             std::vector<double>& gradient) {
+  const SamplerConfig& config = sampler.config();
+  const std::vector<Chunk> chunks = chunks_of(batch.channel);
+  const Eigen::Index n = batch.size();
+
+  // Pass 1: current densities and channel weights of every point.
+  std::vector<double> log_q(static_cast<size_t>(n));
+  pool.parallel_for(int64_t(chunks.size()), [&](int64_t k, int) {
+    const Chunk& c = chunks[size_t(k)];
+    Eigen::VectorXd lq;
+    sampler.log_density(c.channel, batch.u.middleRows(c.start, c.count), lq, nullptr);
+    for (Eigen::Index i = 0; i < c.count; ++i) log_q[size_t(c.start + i)] = lq(i);
+  });
+  const std::vector<double> alpha = own_channel_weights(sampler, pool, batch);
+  const LossResult loss = compute_loss(kind, config.channels, batch.channel, batch.f, batch.g, log_q, alpha);
+
+  // Pass 2: backward per chunk, each into its own gradient, summed in chunk order.
+  const size_t n_params = sampler.params().size();
+  std::vector<std::vector<double>> per_chunk(chunks.size());
+  pool.parallel_for(int64_t(chunks.size()), [&](int64_t k, int) {
+    const Chunk& c = chunks[size_t(k)];
+    std::vector<double>& grad = per_chunk[size_t(k)];
+    grad.assign(n_params, 0.0);
+    Eigen::VectorXd dlog_q(c.count);
+    bool any_alpha = false;
+    for (Eigen::Index i = 0; i < c.count; ++i) {
+      dlog_q(i) = loss.dlog_q[size_t(c.start + i)];
+      any_alpha = any_alpha || loss.dalpha[size_t(c.start + i)] != 0;
+    }
+    if (sampler.stage() == SamplerStage::flow) {
+      Flow::Cache cache;
+      Eigen::VectorXd lq;
+      sampler.log_density(c.channel, batch.u.middleRows(c.start, c.count), lq, &cache);
+      sampler.log_density_backward(c.channel, cache, dlog_q, grad.data());
+    }
+    const ChannelWeights& weights = sampler.channel_weights();
+    if (weights.trainable() && any_alpha) {
+      ChannelWeights::Cache cache;
+      Eigen::MatrixXd a;
+      const Eigen::MatrixXd features = batch.features.middleRows(c.start, c.count);
+      weights.forward(sampler.channel_weight_params(), features, batch.prior.middleRows(c.start, c.count),
+                      sampler.active(), a, &cache);
+      Eigen::MatrixXd dalpha = Eigen::MatrixXd::Zero(c.count, config.channels);
+      for (Eigen::Index i = 0; i < c.count; ++i) dalpha(i, c.channel) = loss.dalpha[size_t(c.start + i)];
+      weights.backward(sampler.channel_weight_params(), cache, dalpha, grad.data() + sampler.channel_weight_offset());
+    }
+  });
+  gradient.assign(n_params, 0.0);
+  for (const auto& grad : per_chunk)
+    for (size_t p = 0; p < n_params; ++p) gradient[p] += grad[p];
+
+  StepResult result;
+  result.loss = loss.loss;
+  result.channels = loss.channels;
+  return result;
+}
+
+StepResult train_step(Sampler& sampler, ThreadPool& pool, const SampleBatch& batch, LossKind kind,
+                      double learning_rate) {
+  std::vector<double> gradient;
+  StepResult result = loss_and_gradient(sampler, pool, batch, kind, gradient);
+  for (double g : gradient)
+    if (!std::isfinite(g)) throw std::runtime_error("non-finite gradient in a training step");
+  result.grad_norm = sampler.adam().step(sampler.params().data(), gradient.data(), learning_rate);
+  return result;
+}
+
+}  // namespace madnis

@@ -1,0 +1,242 @@
+// Channel weights, losses and the full training gradient, checked against finite
+// differences; the sampler's VEGAS start; the efficiency definitions.
+#include <cmath>
+
+#include "../src/channel_weights.h"
+#include "../src/losses.h"
+#include "../src/rng.h"
+#include "../src/sampler.h"
+#include "../src/trainer.h"
+#include "../src/unweight.h"
+#include "check.h"
+#include "gradient_check.h"
+
+using namespace madnis;
+
+namespace {
+
+double uniform(uint64_t stream, uint64_t index) {
+  double u;
+  UniformStream(5, stream).fill_point(index, 1, &u);
+  return u;
+}
+
+void randomise(std::vector<double>& v, double scale, uint64_t stream) {
+  for (size_t k = 0; k < v.size(); ++k) v[k] = scale * (2 * uniform(stream, k) - 1);
+}
+
+// A synthetic batch: no process needed to test the training algebra.
+SampleBatch synthetic_batch(const SamplerConfig& config, int per_channel) {
+  SampleBatch b;
+  const int n = per_channel * config.channels;
+  b.u.resize(n, config.dim);
+  b.features.resize(n, config.features);
+  b.prior.resize(n, config.channels);
+  for (int i = 0; i < n; ++i) {
+    b.channel.push_back(i / per_channel);
+    for (int d = 0; d < config.dim; ++d) b.u(i, d) = uniform(11, uint64_t(i * 16 + d));
+    for (int k = 0; k < config.features; ++k) b.features(i, k) = uniform(12, uint64_t(i * 16 + k)) - 0.5;
+    double sum = 0;
+    for (int c = 0; c < config.channels; ++c) sum += b.prior(i, c) = 0.1 + uniform(13, uint64_t(i * 16 + c));
+    b.prior.row(i) /= sum;
+    // an integrand with a few zeros (cuts) and a spread of values
+    b.f.push_back(i % 7 == 3 ? 0.0 : 1 + 3 * uniform(14, uint64_t(i)) * b.u(i, 0));
+    b.g.push_back(0.5 + uniform(15, uint64_t(i)));
+  }
+  return b;
+}
+
+SamplerConfig small_sampler(VegasInit init) {
+  SamplerConfig c;
+  c.dim = 3;
+  c.channels = 3;
+  c.features = 5;
+  c.vegas_bins = 16;
+  c.vegas_init = init;
+  c.flow.spline.bins = 5;
+  c.flow.hidden = 8;
+  c.flow.layers = 2;
+  c.flow.activation = Activation::silu;
+  c.channel_weights.hidden = 8;
+  c.channel_weights.layers = 2;
+  c.channel_weights.activation = Activation::silu;
+  return c;
+}
+
+}  // namespace
+
+TEST(channel_weights_reduce_to_prior_and_sum_to_one) {
+  ChannelWeightsConfig c;
+  c.features = 4;
+  c.channels = 3;
+  const ChannelWeights weights(c);
+  std::vector<double> params(static_cast<size_t>(weights.parameter_count()));
+  weights.initialize(params.data(), 1);
+  Eigen::MatrixXd features = Eigen::MatrixXd::Random(20, 4), prior = Eigen::MatrixXd::Random(20, 3).cwiseAbs();
+  for (int i = 0; i < 20; ++i) prior.row(i) /= prior.row(i).sum();
+  Eigen::MatrixXd alpha;
+  weights.forward(params.data(), features, prior, {1, 1, 1}, alpha, nullptr);
+  CHECK((alpha - prior).cwiseAbs().maxCoeff() < 1e-14);
+  // a dropped channel gets α = 0 and the others are renormalised
+  weights.forward(params.data(), features, prior, {1, 0, 1}, alpha, nullptr);
+  for (int i = 0; i < 20; ++i) {
+    CHECK(alpha(i, 1) == 0);
+    CHECK_NEAR(alpha(i, 0) + alpha(i, 2), 1, 1e-14);
+    CHECK_NEAR(alpha(i, 0) / alpha(i, 2), prior(i, 0) / prior(i, 2), 1e-12);
+  }
+}
+
+TEST(channel_weights_gradient_matches_finite_differences) {
+  ChannelWeightsConfig c;
+  c.features = 4;
+  c.channels = 3;
+  c.hidden = 8;
+  c.layers = 2;
+  c.activation = Activation::silu;
+  const ChannelWeights weights(c);
+  std::vector<double> params(static_cast<size_t>(weights.parameter_count()));
+  randomise(params, 0.5, 21);
+  Eigen::MatrixXd features(12, 4), prior(12, 3), r(12, 3);
+  for (int i = 0; i < 12; ++i) {
+    for (int k = 0; k < 4; ++k) features(i, k) = uniform(22, uint64_t(i * 4 + k)) - 0.5;
+    for (int k = 0; k < 3; ++k) {
+      prior(i, k) = 0.05 + uniform(23, uint64_t(i * 4 + k));
+      r(i, k) = std::sin(double(i * 3 + k));
+    }
+    prior.row(i) /= prior.row(i).sum();
+  }
+  for (const std::vector<char>& active : {std::vector<char>{1, 1, 1}, std::vector<char>{1, 0, 1}}) {
+    auto loss = [&]() {
+      Eigen::MatrixXd alpha;
+      weights.forward(params.data(), features, prior, active, alpha, nullptr);
+      return (alpha.array() * r.array()).sum();
+    };
+    ChannelWeights::Cache cache;
+    Eigen::MatrixXd alpha;
+    weights.forward(params.data(), features, prior, active, alpha, &cache);
+    std::vector<double> grad(params.size(), 0.0);
+    weights.backward(params.data(), cache, r, grad.data());
+    test::check_gradient(params, grad, loss, test::sample_indices(params.size(), 300), 1e-6, "channel net gradient");
+  }
+}
+
+// ∂L/∂log q_i and ∂L/∂α_i of each loss against finite differences in those inputs.
+TEST(loss_gradients_match_finite_differences) {
+  const int n = 30, channels = 3;
+  std::vector<int> channel;
+  std::vector<double> f, g, log_q, alpha;
+  for (int i = 0; i < n; ++i) {
+    channel.push_back(i % channels);
+    f.push_back(i % 5 == 2 ? 0.0 : 0.5 + uniform(31, uint64_t(i)));
+    g.push_back(0.3 + uniform(32, uint64_t(i)));
+    log_q.push_back(std::log(0.3 + uniform(33, uint64_t(i))));
+    alpha.push_back(0.1 + 0.8 * uniform(34, uint64_t(i)));
+  }
+  for (LossKind kind : {LossKind::stratified_variance, LossKind::variance, LossKind::kl}) {
+    const LossResult r = compute_loss(kind, channels, channel, f, g, log_q, alpha);
+    CHECK(std::isfinite(r.loss));
+    // KL holds α and its normalisation fixed: only its log q gradient is defined.
+    test::check_gradient(log_q, r.dlog_q, [&] { return compute_loss(kind, channels, channel, f, g, log_q, alpha).loss; },
+                         test::sample_indices(size_t(n), 100), 1e-6, "loss gradient in log q");
+    if (kind != LossKind::kl)
+      test::check_gradient(alpha, r.dalpha, [&] { return compute_loss(kind, channels, channel, f, g, log_q, alpha).loss; },
+                           test::sample_indices(size_t(n), 100), 1e-6, "loss gradient in alpha");
+  }
+}
+
+TEST(stratified_variance_loss_is_relative_variance_of_optimal_allocation) {
+  // One channel, q = g: L = Var(f/q) / ⟨f/q⟩².
+  std::vector<int> channel(4, 0);
+  std::vector<double> f{1, 2, 3, 4}, g(4, 1.0), log_q(4, 0.0), alpha(4, 1.0);
+  const LossResult r = compute_loss(LossKind::stratified_variance, 1, channel, f, g, log_q, alpha);
+  const double mean = 2.5, var = (1 + 4 + 9 + 16) / 4.0 - mean * mean;
+  CHECK_NEAR(r.loss, var / (mean * mean), 1e-15);
+}
+
+// The whole training gradient: flows (both VEGAS initialisations, per-channel and shared
+// flows) and channel net, through loss_and_gradient, for every loss.
+TEST(training_gradient_matches_finite_differences) {
+  ThreadPool pool(2);
+  for (VegasInit init : {VegasInit::fixed_map, VegasInit::spline}) {
+    for (bool per_channel : {true, false}) {
+      SamplerConfig config = small_sampler(init);
+      config.flow_per_channel = per_channel;
+      Sampler sampler(config);
+      // a non-uniform VEGAS grid in front
+      SampleBatch warm = synthetic_batch(sampler.config(), 40);
+      refine_vegas(sampler, pool, warm, 0.7);
+      sampler.start_flow();
+      randomise(sampler.params(), 0.4, 41);
+      const SampleBatch batch = synthetic_batch(sampler.config(), 12);
+      for (LossKind kind : {LossKind::stratified_variance, LossKind::variance, LossKind::kl}) {
+        std::vector<double> grad;
+        loss_and_gradient(sampler, pool, batch, kind, grad);
+        std::vector<double>& params = sampler.params();
+        auto loss = [&]() {
+          std::vector<double> unused;
+          return loss_and_gradient(sampler, pool, batch, kind, unused).loss;
+        };
+        // KL trains the flows only: it holds α fixed, so check the flow parameters.
+        const size_t checked = kind == LossKind::kl ? size_t(sampler.channel_weight_offset()) : params.size();
+        test::check_gradient(params, grad, loss, test::sample_indices(checked, 150), 1e-6, "training loss gradient");
+      }
+    }
+  }
+}
+
+TEST(identity_flow_in_front_of_vegas_samples_exactly_like_vegas) {
+  ThreadPool pool(1);
+  Sampler sampler(small_sampler(VegasInit::fixed_map));
+  SampleBatch warm = synthetic_batch(sampler.config(), 60);
+  refine_vegas(sampler, pool, warm, 0.7);
+  Eigen::MatrixXd z(100, 3);
+  for (int i = 0; i < 100; ++i)
+    for (int d = 0; d < 3; ++d) z(i, d) = uniform(51, uint64_t(i * 3 + d));
+  Eigen::MatrixXd u_vegas, u_flow;
+  Eigen::VectorXd lq_vegas, lq_flow;
+  sampler.sample(1, z, u_vegas, lq_vegas);
+  CHECK((u_vegas - z).cwiseAbs().maxCoeff() > 1e-3);  // the grid did adapt
+  sampler.start_flow();
+  sampler.sample(1, z, u_flow, lq_flow);
+  CHECK((u_flow - u_vegas).cwiseAbs().maxCoeff() < 1e-13);
+  CHECK((lq_flow - lq_vegas).cwiseAbs().maxCoeff() < 1e-12);
+}
+
+TEST(spline_initialisation_follows_the_vegas_grid) {
+  ThreadPool pool(1);
+  SamplerConfig config = small_sampler(VegasInit::spline);
+  config.flow.spline.bins = 16;  // as many spline bins as VEGAS bins: nothing merged
+  Sampler sampler(config);
+  SampleBatch warm = synthetic_batch(sampler.config(), 60);
+  refine_vegas(sampler, pool, warm, 0.7);
+  const Eigen::MatrixXd u = synthetic_batch(sampler.config(), 30).u;
+  Eigen::VectorXd lq_vegas, lq_flow;
+  sampler.log_density(0, u, lq_vegas, nullptr);
+  sampler.start_flow();
+  sampler.log_density(0, u, lq_flow, nullptr);
+  // The spline interpolates the piecewise-linear VEGAS map with smooth knots: the
+  // densities agree to within the smoothing across bin edges.
+  double mean_abs = 0;
+  for (Eigen::Index i = 0; i < u.rows(); ++i) mean_abs += std::abs(lq_flow(i) - lq_vegas(i));
+  mean_abs /= double(u.rows());
+  CHECK(mean_abs < 0.15);
+  CHECK(lq_vegas.cwiseAbs().maxCoeff() > 0.05);  // the grid is not the identity
+}
+
+TEST(unweighting_efficiency_definitions) {
+  // 98 weights 1, one 2, one 100: ⟨w⟩ = 2.
+  std::vector<double> w(98, 1.0);
+  w.push_back(2.0);
+  w.push_back(100.0);
+  const Efficiency e = unweighting_efficiency(w, {});
+  CHECK_NEAR(e.mean, 2.0, 1e-15);
+  CHECK_NEAR(e.plain_max.efficiency, 0.02, 1e-15);
+  // excess above w_max: (100 − w) + (2 − w)₊ ≤ 0.01·200 = 2  →  w_max = 98
+  CHECK_NEAR(e.truncated.w_max, 98.0, 1e-12);
+  CHECK_NEAR(e.truncated.overweight_fraction, 0.01, 1e-15);
+  CHECK_NEAR(e.truncated.overweight_sigma_share, 0.5, 1e-15);
+  // acceptance at w_max = 98: (98 + 2 + 98) / 100 / 98
+  CHECK_NEAR(e.truncated.acceptance, 198.0 / 100 / 98, 1e-15);
+  const OverweightStats at2 = overweights_at(w, 2.0);
+  CHECK_NEAR(at2.acceptance, (98 + 2 + 2) / 100.0 / 2.0, 1e-15);
+}

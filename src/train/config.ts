@@ -1,0 +1,133 @@
+/**
+ * madnis.yaml: every hyper-parameter of training, with its default. The documented
+ * reference is templates/madnis.yaml (a test keeps it equal to these defaults).
+ * Unknown keys and bad values are errors that name the key.
+ */
+import { readFileSync } from 'node:fs';
+
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+
+import { UserError } from '../util/errors.js';
+
+const activation = z.enum(['relu', 'leaky_relu', 'silu', 'tanh']);
+const positiveInt = z.number().int().positive();
+
+const vegasSchema = z
+  .object({
+    iterations: z.number().int().min(0).default(8),
+    points_per_iteration: positiveInt.default(20_000),
+    bins: z.number().int().min(2).max(1024).default(64),
+    damping: z.number().min(0).max(2).default(0.7),
+    // samples of the last iterations seed the replay buffer
+    seed_buffer_iterations: z.number().int().min(0).default(2),
+  })
+  .strict();
+
+const flowSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    init: z.enum(['fixed_map', 'spline']).default('fixed_map'),
+    per_channel: z.boolean().default(true),
+    bins: z.number().int().min(2).max(64).default(10),
+    min_bin_width: z.number().positive().max(0.05).default(1e-3),
+    min_bin_height: z.number().positive().max(0.05).default(1e-3),
+    min_derivative: z.number().positive().max(0.5).default(1e-3),
+    hidden: positiveInt.default(32),
+    layers: z.number().int().min(0).max(16).default(3),
+    activation: activation.default('leaky_relu'),
+  })
+  .strict();
+
+const channelWeightsSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    hidden: positiveInt.default(32),
+    layers: z.number().int().min(0).max(16).default(3),
+    activation: activation.default('leaky_relu'),
+  })
+  .strict();
+
+const trainingSchema = z
+  .object({
+    steps: z.number().int().min(0).default(400),
+    batch_size: positiveInt.default(4096),
+    loss: z.enum(['stratified_variance', 'variance', 'kl']).default('stratified_variance'),
+    learning_rate: z.number().positive().max(1).default(3e-3),
+    lr_schedule: z.enum(['cosine', 'exponential', 'constant']).default('cosine'),
+    final_learning_rate: z.number().positive().max(1).default(1e-4),
+    clip_norm: z.number().min(0).default(10),
+    buffer_capacity: z.number().int().min(0).default(8192),
+    // buffered steps (no new integrand calls) after each online step
+    buffered_steps: z.number().int().min(0).max(100).default(1),
+    stratified_allocation: z.boolean().default(true),
+    // each active channel keeps at least this fraction of an equal share of the points
+    min_channel_fraction: z.number().min(0).max(1).default(0.1),
+    allocation_update_every: positiveInt.default(10),
+    // a channel contributing less than this fraction of σ is dropped (0: never)
+    drop_threshold: z.number().min(0).max(0.5).default(1e-4),
+    drop_after_step: z.number().int().min(0).default(100),
+    checkpoint_every: positiveInt.default(50),
+  })
+  .strict();
+
+const integrationSchema = z
+  .object({
+    points: positiveInt.default(100_000),
+    overweight_share: z.number().positive().max(0.5).default(0.01),
+    bootstrap_replicas: positiveInt.default(50),
+  })
+  .strict();
+
+export const trainConfigSchema = z
+  .object({
+    vegas: vegasSchema.default(vegasSchema.parse({})),
+    flow: flowSchema.default(flowSchema.parse({})),
+    channel_weights: channelWeightsSchema.default(channelWeightsSchema.parse({})),
+    training: trainingSchema.default(trainingSchema.parse({})),
+    integration: integrationSchema.default(integrationSchema.parse({})),
+  })
+  .strict();
+
+export type TrainConfig = z.infer<typeof trainConfigSchema>;
+
+export function defaultTrainConfig(): TrainConfig {
+  return trainConfigSchema.parse({});
+}
+
+/** Validates a parsed object; `source` names it in errors (a file path). */
+export function validateTrainConfig(raw: unknown, source: string): TrainConfig {
+  const result = trainConfigSchema.safeParse(raw ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const key = issue.path.join('.') || '(top level)';
+  let why = issue.message;
+  if (issue.code === 'unrecognized_keys') {
+    const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
+    throw new UserError(`${source}: ${where}unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')} (see templates/madnis.yaml for every key)`);
+  }
+  if (issue.code === 'invalid_value' && 'values' in issue) why = `expected one of ${issue.values.join(' | ')}`;
+  throw new UserError(`${source}: bad value for '${key}': ${why}`);
+}
+
+/** Reads madnis.yaml (or the defaults without a file). */
+export function loadTrainConfig(path?: string): TrainConfig {
+  if (!path) return defaultTrainConfig();
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UserError(`cannot read config ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    if (error instanceof YAMLParseError) {
+      const line = error.linePos?.[0]?.line;
+      throw new UserError(`${path}${line ? ` line ${line}` : ''}: invalid YAML: ${error.message.split('\n')[0]}`);
+    }
+    throw error;
+  }
+  return validateTrainConfig(raw, path);
+}

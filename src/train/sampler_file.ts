@@ -1,0 +1,134 @@
+/**
+ * Sampler files (*.madnis): versioned, self-describing JSON holding the process identity,
+ * the configuration, the trained state (VEGAS grids, flow and channel-net weights, Adam
+ * moments; doubles stored exactly as base64) and the training history. Checkpoints use
+ * the same format with the run's progress added. Written atomically.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+import type { SamplerState } from '../native/addon.js';
+import type { LoadedProcess } from '../process/load.js';
+import { writeFileAtomic } from '../util/atomic_write.js';
+import { UserError } from '../util/errors.js';
+import { trainConfigSchema, type TrainConfig } from './config.js';
+import type { FinalIntegration, TrainingHistory, TrainingProgress } from './schedule.js';
+
+export const SAMPLER_FORMAT = 'madnis-ts sampler';
+export const SAMPLER_FORMAT_VERSION = 1;
+
+export interface ProcessIdentity {
+  spec: string;
+  name: string;
+  description: string;
+  library: string;
+  library_sha256: string;
+  parameters: Record<string, unknown>;
+  dimension: number;
+  channels: number;
+  pdg: number[];
+  beams: Array<{ pdg: number; energy: number }>;
+}
+
+interface EncodedState {
+  stage: 'vegas' | 'flow';
+  vegas_in_front: boolean;
+  active: boolean[];
+  grids: string[];
+  params: string;
+  adam: string;
+}
+
+export interface SamplerFile {
+  format: typeof SAMPLER_FORMAT;
+  format_version: number;
+  madnis_ts_version: string;
+  process: ProcessIdentity;
+  seed: number;
+  config: TrainConfig;
+  state: EncodedState;
+  history: TrainingHistory;
+  result: FinalIntegration | null;
+  /** only in checkpoints */
+  progress?: TrainingProgress;
+}
+
+export function encodeFloat64(values: Float64Array): string {
+  return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
+}
+
+export function decodeFloat64(text: string): Float64Array {
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.byteLength % 8 !== 0) throw new UserError('corrupt sampler file: a float64 array has a length not divisible by 8');
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return new Float64Array(copy.buffer);
+}
+
+export function fileSha256(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+export function processIdentity(process: LoadedProcess): ProcessIdentity {
+  return {
+    spec: process.spec.spec,
+    name: process.info.name,
+    description: process.info.description,
+    library: process.spec.libraryPath,
+    library_sha256: fileSha256(process.spec.libraryPath),
+    parameters: process.parameters,
+    dimension: process.info.dimension,
+    channels: process.info.channels,
+    pdg: process.info.pdg,
+    beams: process.info.beams.map((b) => ({ pdg: b.pdg, energy: b.energy })),
+  };
+}
+
+export function encodeState(state: SamplerState): EncodedState {
+  return {
+    stage: state.stage,
+    vegas_in_front: state.vegasInFront,
+    active: state.active,
+    grids: state.grids.map(encodeFloat64),
+    params: encodeFloat64(state.params),
+    adam: encodeFloat64(state.adam),
+  };
+}
+
+export function decodeState(state: EncodedState): SamplerState {
+  return {
+    stage: state.stage,
+    vegasInFront: state.vegas_in_front,
+    active: state.active,
+    grids: state.grids.map(decodeFloat64),
+    params: decodeFloat64(state.params),
+    adam: decodeFloat64(state.adam),
+  };
+}
+
+export function writeSamplerFile(path: string, file: SamplerFile): void {
+  writeFileAtomic(path, `${JSON.stringify(file)}\n`);
+}
+
+export function readSamplerFile(path: string): SamplerFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UserError(`cannot read sampler file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  let file: SamplerFile;
+  try {
+    file = JSON.parse(text) as SamplerFile;
+  } catch {
+    throw new UserError(`${path} is not a madnis-ts sampler file (not valid JSON; truncated?)`);
+  }
+  if (file?.format !== SAMPLER_FORMAT) throw new UserError(`${path} is not a madnis-ts sampler file (format '${String(file?.format)}')`);
+  if (file.format_version !== SAMPLER_FORMAT_VERSION) {
+    throw new UserError(`${path} has sampler format version ${file.format_version}; this madnis-ts reads version ${SAMPLER_FORMAT_VERSION}`);
+  }
+  const config = trainConfigSchema.safeParse(file.config);
+  if (!config.success) throw new UserError(`${path}: its training configuration is invalid (${config.error.issues[0]?.message})`);
+  file.config = config.data;
+  return file;
+}

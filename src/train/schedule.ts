@@ -1,0 +1,294 @@
+/**
+ * The MadNIS training schedule (TypeScript decides, the native core steps):
+ * VEGAS warm-up iterations, then flow + channel-weight training with online samples and
+ * a replay buffer, stratified allocation of points to channels, channel dropping, and a
+ * final integration with fresh samples. Checkpoints let a killed run resume.
+ */
+import { loadAddon, type IntegrationStats, type NativeSampler, type NativeSamplerConfig, type SamplerState, type StepStats } from '../native/addon.js';
+import type { LoadedProcess } from '../process/load.js';
+import { allocatePoints, learningRate } from './allocation.js';
+import type { TrainConfig } from './config.js';
+import { combineEstimates, estimateFromMoments, relativeStd } from './estimates.js';
+
+export interface VegasRecord {
+  iteration: number;
+  counts: number[];
+  sigma: number;
+  error: number;
+  relative_std: number;
+  efficiency: number;
+}
+
+export interface FlowRecord {
+  step: number;
+  counts: number[];
+  loss: number;
+  buffered_loss: number | null;
+  learning_rate: number;
+  grad_norm: number;
+  sigma: number;
+  error: number;
+  relative_std: number;
+  efficiency: number;
+}
+
+export interface PhaseSummary {
+  phase: 'VEGAS' | 'flow';
+  /** combined over the phase's iterations/steps, with χ²/dof of their consistency */
+  sigma: number;
+  error: number;
+  chi2_per_dof: number | null;
+  /** evaluated on fresh points at the end of the phase */
+  final: FinalIntegration;
+  points: number;
+  wall_time_s: number;
+}
+
+export interface FinalIntegration {
+  points: number;
+  counts: number[];
+  sigma: number;
+  error: number;
+  channels: Array<{ channel: number; sigma: number; error: number; points: number; nonzero: number }>;
+  relative_std: number;
+  /** see native/src/unweight.h */
+  efficiency_max: number;
+  efficiency_truncated: number;
+  efficiency_median_max: number;
+  w_max_truncated: number;
+  w_max_median: number;
+  acceptance_truncated: number;
+  overweight_fraction_truncated: number;
+  overweight_sigma_share_truncated: number;
+  points_passing_cuts: number;
+}
+
+export interface TrainingHistory {
+  vegas: VegasRecord[];
+  flow: FlowRecord[];
+  dropped: Array<{ step: number; channel: number; share: number }>;
+}
+
+/** Where a run stands: enough to resume it from a checkpoint. */
+export interface TrainingProgress {
+  phase: 'vegas' | 'flow' | 'done';
+  next: number;
+  counts: number[];
+  sqrt_variances: number[];
+  active: boolean[];
+  history: TrainingHistory;
+  phases: PhaseSummary[];
+  /** integrand evaluations spent so far */
+  points: number;
+}
+
+export interface TrainEvents {
+  onProgress?: (done: number, total: number, status: { phase: string; loss?: number; sigma: number; error: number; efficiency: number }) => void;
+  /** called with the state to save every `checkpoint_every` steps and at phase ends */
+  onCheckpoint?: (state: SamplerState, progress: TrainingProgress) => void;
+}
+
+export interface TrainResult {
+  state: SamplerState;
+  progress: TrainingProgress;
+  final: FinalIntegration;
+}
+
+export function nativeSamplerConfig(config: TrainConfig, seed: number): NativeSamplerConfig {
+  return {
+    seed,
+    vegasBins: config.vegas.bins,
+    flowPerChannel: config.flow.per_channel,
+    vegasInit: config.flow.init,
+    flow: {
+      bins: config.flow.bins,
+      minWidth: config.flow.min_bin_width,
+      minHeight: config.flow.min_bin_height,
+      minDerivative: config.flow.min_derivative,
+      hidden: config.flow.hidden,
+      layers: config.flow.layers,
+      activation: config.flow.activation,
+    },
+    channelWeights: {
+      enabled: config.channel_weights.enabled,
+      hidden: config.channel_weights.hidden,
+      layers: config.channel_weights.layers,
+      activation: config.channel_weights.activation,
+    },
+    adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, clipNorm: config.training.clip_norm },
+  };
+}
+
+export function createSampler(process: LoadedProcess, config: TrainConfig, seed: number): NativeSampler {
+  const { Sampler } = loadAddon();
+  return new Sampler(process.native, nativeSamplerConfig(config, seed));
+}
+
+function finalIntegration(stats: IntegrationStats, counts: number[]): FinalIntegration {
+  const estimate = estimateFromMoments(stats.channels);
+  const e = stats.efficiency;
+  return {
+    points: counts.reduce((a, n) => a + n, 0),
+    counts,
+    sigma: estimate.sigma,
+    error: estimate.error,
+    channels: stats.channels.map((m, c) => ({ channel: c, sigma: estimate.perChannel[c]!.sigma, error: estimate.perChannel[c]!.error, points: m.n, nonzero: m.nonzero ?? 0 })),
+    relative_std: e.relativeStd,
+    efficiency_max: e.plainMax.efficiency,
+    efficiency_truncated: e.truncated.efficiency,
+    efficiency_median_max: e.medianMax.efficiency,
+    w_max_truncated: e.truncated.wMax,
+    w_max_median: e.medianMax.wMax,
+    acceptance_truncated: e.truncated.acceptance,
+    overweight_fraction_truncated: e.truncated.overweightFraction,
+    overweight_sigma_share_truncated: e.truncated.overweightSigmaShare,
+    points_passing_cuts: e.nonzero,
+  };
+}
+
+/** √Var_c per channel from a batch's moments, for the stratified allocation. */
+function sqrtVariances(stats: StepStats): number[] {
+  return stats.channels.map((m) => Math.sqrt(Math.max(0, m.variance)));
+}
+
+const INTEGRATION_ITERATION = { vegasPhase: 1, final: 2 } as const;
+
+export async function runTraining(
+  process: LoadedProcess,
+  sampler: NativeSampler,
+  config: TrainConfig,
+  seed: number,
+  events: TrainEvents = {},
+  resume?: TrainingProgress,
+): Promise<TrainResult> {
+  const nChannels = process.info.channels;
+  const { vegas, training, integration } = config;
+  const flowSteps = config.flow.enabled && process.info.dimension >= 2 ? training.steps : 0;
+  const totalUnits = vegas.iterations + flowSteps;
+  const progress: TrainingProgress = resume ?? {
+    phase: 'vegas',
+    next: 0,
+    counts: allocatePoints(vegas.points_per_iteration, [], new Array(nChannels).fill(true), training.min_channel_fraction),
+    sqrt_variances: new Array(nChannels).fill(0),
+    active: new Array(nChannels).fill(true),
+    history: { vegas: [], flow: [], dropped: [] },
+    phases: [],
+    points: 0,
+  };
+  const checkpoint = () => events.onCheckpoint?.(sampler.getState(), structuredClone(progress));
+  const stratify = (total: number) =>
+    training.stratified_allocation
+      ? allocatePoints(total, progress.sqrt_variances, progress.active, training.min_channel_fraction)
+      : allocatePoints(total, [], progress.active, 1);
+  const integrate = async (iteration: number) => {
+    const counts = stratify(integration.points);
+    const stats = await sampler.integrate({ counts, seed, iteration, overweightShare: integration.overweight_share, replicas: integration.bootstrap_replicas });
+    progress.points += integration.points;
+    return finalIntegration(stats, counts);
+  };
+
+  // --- VEGAS warm-up ---------------------------------------------------------------------
+  let phaseStart = performance.now();
+  if (progress.phase === 'vegas') {
+    for (let it = progress.next; it < vegas.iterations; ++it) {
+      const counts = stratify(vegas.points_per_iteration);
+      const keep = it >= vegas.iterations - vegas.seed_buffer_iterations && flowSteps > 0;
+      const stats = await sampler.vegasIteration({ counts, seed, iteration: it, damping: vegas.damping, keep, bufferCapacity: training.buffer_capacity });
+      progress.points += vegas.points_per_iteration;
+      const estimate = estimateFromMoments(stats.channels);
+      progress.sqrt_variances = sqrtVariances(stats);
+      const record: VegasRecord = {
+        iteration: it,
+        counts,
+        sigma: estimate.sigma,
+        error: estimate.error,
+        relative_std: relativeStd(stats.channels, counts),
+        efficiency: stats.efficiency?.truncated.efficiency ?? 0,
+      };
+      progress.history.vegas.push(record);
+      progress.next = it + 1;
+      events.onProgress?.(it + 1, totalUnits, { phase: 'VEGAS', sigma: record.sigma, error: record.error, efficiency: record.efficiency });
+    }
+    // The first iterations start from the flat grid: combine the second half.
+    const settled = progress.history.vegas.slice(Math.floor(progress.history.vegas.length / 2));
+    const combined = combineEstimates(settled.map((r) => ({ sigma: r.sigma, error: r.error })));
+    const final = await integrate(INTEGRATION_ITERATION.vegasPhase);
+    progress.phases.push({
+      phase: 'VEGAS',
+      sigma: vegas.iterations > 0 ? combined.sigma : final.sigma,
+      error: vegas.iterations > 0 ? combined.error : final.error,
+      chi2_per_dof: combined.chi2PerDof,
+      final,
+      points: vegas.iterations * vegas.points_per_iteration + integration.points,
+      wall_time_s: (performance.now() - phaseStart) / 1000,
+    });
+    progress.phase = flowSteps > 0 ? 'flow' : 'done';
+    progress.next = 0;
+    if (flowSteps > 0) sampler.startFlow();
+    checkpoint();
+  }
+
+  // --- flow + channel weights ------------------------------------------------------------
+  phaseStart = performance.now();
+  if (progress.phase === 'flow') {
+    const window: number[][] = [];
+    for (let step = progress.next; step < flowSteps; ++step) {
+      if (step % training.allocation_update_every === 0 || step === progress.next) progress.counts = stratify(training.batch_size);
+      const lr = learningRate(training.lr_schedule, training.learning_rate, training.final_learning_rate, step, flowSteps);
+      const stats = await sampler.trainStep({ counts: progress.counts, seed, step, learningRate: lr, loss: training.loss, bufferCapacity: training.buffer_capacity });
+      progress.points += training.batch_size;
+      let bufferedLoss: number | null = null;
+      for (let k = 0; k < training.buffered_steps; ++k) bufferedLoss = (await sampler.bufferStep({ learningRate: lr, loss: training.loss })).loss;
+      const estimate = estimateFromMoments(stats.channels);
+      window.push(sqrtVariances(stats));
+      if (window.length > training.allocation_update_every) window.shift();
+      progress.sqrt_variances = progress.sqrt_variances.map((_, c) => window.reduce((a, w) => a + w[c]!, 0) / window.length);
+      const record: FlowRecord = {
+        step,
+        counts: progress.counts,
+        loss: stats.loss,
+        buffered_loss: bufferedLoss,
+        learning_rate: lr,
+        grad_norm: stats.gradNorm,
+        sigma: estimate.sigma,
+        error: estimate.error,
+        relative_std: relativeStd(stats.channels, progress.counts),
+        efficiency: stats.efficiency?.truncated.efficiency ?? 0,
+      };
+      progress.history.flow.push(record);
+
+      // Drop channels whose share of σ stays below the threshold (their points were
+      // spent and are counted; from now on α_c = 0 and the others cover their region).
+      if (training.drop_threshold > 0 && step >= training.drop_after_step && step % training.allocation_update_every === 0) {
+        const shares = estimate.perChannel.map((c) => (estimate.sigma !== 0 ? Math.abs(c.sigma / estimate.sigma) : 1));
+        let changed = false;
+        shares.forEach((share, c) => {
+          if (progress.active[c] && share < training.drop_threshold && progress.active.filter(Boolean).length > 1) {
+            progress.active[c] = false;
+            progress.history.dropped.push({ step, channel: c, share });
+            changed = true;
+          }
+        });
+        if (changed) sampler.setActive(progress.active);
+      }
+      progress.next = step + 1;
+      events.onProgress?.(vegas.iterations + step + 1, totalUnits, { phase: 'flow', loss: stats.loss, sigma: record.sigma, error: record.error, efficiency: record.efficiency });
+      if ((step + 1) % training.checkpoint_every === 0 && step + 1 < flowSteps) checkpoint();
+    }
+    const settled = progress.history.flow.slice(Math.floor(progress.history.flow.length / 2));
+    const combined = combineEstimates(settled.map((r) => ({ sigma: r.sigma, error: r.error })));
+    const final = await integrate(INTEGRATION_ITERATION.final);
+    progress.phases.push({
+      phase: 'flow',
+      sigma: combined.sigma,
+      error: combined.error,
+      chi2_per_dof: combined.chi2PerDof,
+      final,
+      points: flowSteps * training.batch_size + integration.points,
+      wall_time_s: (performance.now() - phaseStart) / 1000,
+    });
+    progress.phase = 'done';
+  }
+  const last = progress.phases[progress.phases.length - 1]!;
+  return { state: sampler.getState(), progress, final: last.final };
+}
