@@ -10,8 +10,6 @@
 namespace madnis {
 
 namespace {
-using Vec = Eigen::Map<Eigen::ArrayXd>;
-using ConstVec = Eigen::Map<const Eigen::ArrayXd>;
 }  // namespace
 
 Adam::Adam(size_t n_params, const AdamConfig& config)
@@ -24,22 +22,31 @@ Adam::Adam(size_t n_params, const AdamConfig& config)
 
 double Adam::step(double* params, const double* grad, double lr) {
   const Eigen::Index n = Eigen::Index(m_.size());
-  const ConstVec g(grad, n);
-  const double norm = std::sqrt(g.square().sum());
+  // A plain loop: Eigen's vectorised sum splits the vector by its memory alignment, so the
+  // last bits of the norm (and with clipping the step) would depend on where the gradient
+  // happens to be allocated, breaking reproducibility.
+  double sum_sq = 0;
+  for (Eigen::Index i = 0; i < n; ++i) sum_sq += grad[i] * grad[i];
+  const double norm = std::sqrt(sum_sq);
   if (!std::isfinite(norm)) return norm;
   const double scale =
       config_.clip_norm > 0 && norm > config_.clip_norm ? config_.clip_norm / norm : 1.0;
 
   ++t_;
   const double b1 = config_.beta1, b2 = config_.beta2;
-  Vec m(m_.data(), n), v(v_.data(), n), p(params, n);
-  m = b1 * m + (1 - b1) * (scale * g);
-  v = b2 * v + (1 - b2) * (scale * g).square();
   // Bias corrections undo the zero initialisation of the moments: without them the
   // first steps would be far too small.
   const double c1 = 1 - std::pow(b1, double(t_));
   const double c2 = 1 - std::pow(b2, double(t_));
-  p -= lr * (m / c1) / ((v / c2).sqrt() + config_.epsilon);
+  // Plain loops, not Eigen expressions on these unaligned buffers: Eigen fuses
+  // multiply-adds in its vector body but not in the scalar head it peels off for
+  // alignment, so an element's result would depend on the buffer's address.
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double gi = scale * grad[i];
+    m_[size_t(i)] = b1 * m_[size_t(i)] + (1 - b1) * gi;
+    v_[size_t(i)] = b2 * v_[size_t(i)] + (1 - b2) * gi * gi;
+    params[i] -= lr * (m_[size_t(i)] / c1) / (std::sqrt(v_[size_t(i)] / c2) + config_.epsilon);
+  }
   return norm;
 }
 

@@ -1,9 +1,12 @@
 // Channel weights, losses and the full training gradient, checked against finite
 // differences; the sampler's VEGAS start; the efficiency definitions.
 #include <cmath>
+#include <cstdlib>
+#include <cstdio>
 
 #include "../src/channel_weights.h"
 #include "../src/losses.h"
+#include "../src/process_loader.h"
 #include "../src/rng.h"
 #include "../src/sampler.h"
 #include "../src/trainer.h"
@@ -239,4 +242,52 @@ TEST(unweighting_efficiency_definitions) {
   CHECK_NEAR(e.truncated.acceptance, 198.0 / 100 / 98, 1e-15);
   const OverweightStats at2 = overweights_at(w, 2.0);
   CHECK_NEAR(at2.acceptance, (98 + 2 + 2) / 100.0 / 2.0, 1e-15);
+}
+
+// Chunks are reduced in a fixed order, so the thread count must not change a bit.
+TEST(training_gradient_is_independent_of_thread_count) {
+  SamplerConfig config = small_sampler(VegasInit::spline);
+  config.flow.activation = Activation::leaky_relu;
+  Sampler sampler(config);
+  ThreadPool one(1), two(2);
+  SampleBatch warm = synthetic_batch(sampler.config(), 700);
+  refine_vegas(sampler, one, warm, 0.7);
+  sampler.start_flow();
+  randomise(sampler.params(), 0.4, 43);
+  const SampleBatch batch = synthetic_batch(sampler.config(), 3000);
+  std::vector<double> g1, g2;
+  const double l1 = loss_and_gradient(sampler, one, batch, LossKind::stratified_variance, g1).loss;
+  const double l2 = loss_and_gradient(sampler, two, batch, LossKind::stratified_variance, g2).loss;
+  CHECK(l1 == l2);
+  size_t differ = 0;
+  for (size_t k = 0; k < g1.size(); ++k) differ += g1[k] != g2[k];
+  if (differ) std::printf("     %zu of %zu gradient components differ\n", differ, g1.size());
+  CHECK(differ == 0);
+}
+
+TEST(online_step_on_a_process_is_independent_of_thread_count) {
+  const char* dir = std::getenv("MADNIS_TEST_PROCESS_DIR");
+  if (!dir || !*dir) SKIP("MADNIS_TEST_PROCESS_DIR not set (build/native/processes)");
+  std::vector<std::vector<double>> params;
+  for (int threads : {1, 2}) {
+    LoadedProcess process(std::string(dir) + "/camel.so", "channels=2", threads);
+    ThreadPool pool(threads);
+    SamplerConfig config = small_sampler(VegasInit::spline);
+    config.dim = 4;
+    config.channels = 2;
+    config.features = 4;
+    Sampler sampler(config);
+    SampleBatch warm = draw_batch(sampler, process, pool, {2000, 2000}, 7, kStreamVegas, 0);
+    refine_vegas(sampler, pool, warm, 0.7);
+    sampler.start_flow();
+    for (uint32_t step = 0; step < 3; ++step) {
+      SampleBatch batch = draw_batch(sampler, process, pool, {512, 512}, 7, kStreamTrain, step);
+      train_step(sampler, pool, batch, LossKind::stratified_variance, 1e-3);
+    }
+    params.push_back(sampler.params());
+  }
+  size_t differ = 0;
+  for (size_t k = 0; k < params[0].size(); ++k) differ += params[0][k] != params[1][k];
+  if (differ) std::printf("     %zu of %zu parameters differ\n", differ, params[0].size());
+  CHECK(differ == 0);
 }

@@ -27,7 +27,7 @@ const vegasSchema = z
 const flowSchema = z
   .object({
     enabled: z.boolean().default(true),
-    init: z.enum(['fixed_map', 'spline']).default('fixed_map'),
+    init: z.enum(['fixed_map', 'spline']).default('spline'),
     per_channel: z.boolean().default(true),
     bins: z.number().int().min(2).max(64).default(10),
     min_bin_width: z.number().positive().max(0.05).default(1e-3),
@@ -62,7 +62,7 @@ const trainingSchema = z
     buffered_steps: z.number().int().min(0).max(100).default(1),
     stratified_allocation: z.boolean().default(true),
     // each active channel keeps at least this fraction of an equal share of the points
-    min_channel_fraction: z.number().min(0).max(1).default(0.1),
+    min_channel_fraction: z.number().min(0).max(1).default(0.02),
     allocation_update_every: positiveInt.default(10),
     // a channel contributing less than this fraction of σ is dropped (0: never)
     drop_threshold: z.number().min(0).max(0.5).default(1e-4),

@@ -1,0 +1,100 @@
+/**
+ * `madnis-ts train` as a user runs it: sampler file and summary, reproducibility,
+ * SIGKILL + --resume, and clear errors.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { packageRoot } from '../../src/native/paths.js';
+import { readSamplerFile } from '../../src/train/sampler_file.js';
+import { runCli } from '../helpers.js';
+import { SMALL_CONFIG_YAML } from '../train/small_config.js';
+
+const work = mkdtempSync(join(tmpdir(), 'madnis-train-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const smallConfig = join(work, 'small.yaml');
+writeFileSync(smallConfig, SMALL_CONFIG_YAML);
+
+describe('madnis-ts train', () => {
+  it('writes a sampler file and summary.json with the printed numbers', () => {
+    const out = join(work, 'ee');
+    const run = runCli(['train', 'builtin:ee_mumu?sqrts=200', '--config', smallConfig, '--out', out, '--seed', '3', '--threads', '2']);
+    expect(run.status, run.stderr).toBe(0);
+    const file = readSamplerFile(join(out, 'sampler.madnis'));
+    expect(file.process.name).toBe('ee_mumu');
+    expect(file.state.stage).toBe('flow');
+    expect(file.history.vegas).toHaveLength(4);
+    expect(file.history.flow).toHaveLength(30);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.sigma_pb).toBe(file.result!.sigma);
+    expect(summary.phases.map((p: { phase: string }) => p.phase)).toEqual(['VEGAS', 'flow']);
+    expect(run.stdout).toContain(`σ = `);
+    expect(run.stdout).toMatch(/│ VEGAS │/);
+    expect(run.stdout).toMatch(/│ flow  │/);
+    expect(existsSync(join(out, 'checkpoint.madnis'))).toBe(false);
+  });
+
+  it('the same seed gives a bit-identical sampler file, for any thread count', () => {
+    const a = join(work, 'repro-a'), b = join(work, 'repro-b'), c = join(work, 'repro-c'), d = join(work, 'repro-d');
+    for (const [out, seed, threads] of [[a, '7', '2'], [b, '7', '2'], [c, '8', '2'], [d, '7', '1']] as const) {
+      const run = runCli(['train', 'builtin:camel?channels=2', '--config', smallConfig, '--out', out, '--seed', seed, '--threads', threads]);
+      expect(run.status, run.stderr).toBe(0);
+    }
+    const fileA = readFileSync(join(a, 'sampler.madnis'));
+    expect(fileA.equals(readFileSync(join(b, 'sampler.madnis')))).toBe(true);
+    // chunks of points are reduced in a fixed order, so even the thread count does not matter
+    expect(fileA.equals(readFileSync(join(d, 'sampler.madnis')))).toBe(true);
+    expect(fileA.equals(readFileSync(join(c, 'sampler.madnis')))).toBe(false);
+    const summaryA = JSON.parse(readFileSync(join(a, 'summary.json'), 'utf8'));
+    const summaryB = JSON.parse(readFileSync(join(b, 'summary.json'), 'utf8'));
+    expect(summaryA.final).toEqual(summaryB.final);
+  });
+
+  it('after SIGKILL, --resume finishes from the last checkpoint; no partial file is left under a final name', async () => {
+    const out = join(work, 'killed');
+    const config = join(work, 'long.yaml');
+    writeFileSync(config, SMALL_CONFIG_YAML.replace('steps: 30', 'steps: 400').replace('checkpoint_every: 10', 'checkpoint_every: 5'));
+    const child = spawn(process.execPath, [join(packageRoot, 'bin', 'madnis-ts.js'), 'train', 'builtin:camel', '--config', config, '--out', out, '--threads', '2'], { stdio: 'ignore' });
+    const checkpoint = join(out, 'checkpoint.madnis');
+    const deadline = Date.now() + 120_000;
+    // wait for a checkpoint written during the flow phase
+    while (Date.now() < deadline) {
+      if (existsSync(checkpoint) && readSamplerFile(checkpoint).progress?.phase === 'flow' && (readSamplerFile(checkpoint).progress?.next ?? 0) > 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    expect(existsSync(join(out, 'sampler.madnis'))).toBe(false);
+    const checkpointed = readSamplerFile(checkpoint); // complete and valid despite the kill
+    expect(checkpointed.progress!.next).toBeGreaterThan(0);
+
+    const run = runCli(['train', 'builtin:camel', '--out', out, '--resume', '--threads', '2']);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('resumed from a checkpoint');
+    const file = readSamplerFile(join(out, 'sampler.madnis'));
+    expect(file.history.flow).toHaveLength(400);
+    expect(file.history.flow[0]!.step).toBe(0);
+    expect(Number.isFinite(file.result!.sigma)).toBe(true);
+    expect(existsSync(checkpoint)).toBe(false);
+    expect(readdirSync(out).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
+  const errors: Array<{ what: string; args: string[]; message: RegExp }> = [
+    { what: '--resume without a checkpoint', args: ['train', 'builtin:ring', '--resume', '--out', join(work, 'none')], message: /--resume: no checkpoint in .*none/ },
+    { what: 'a config with an unknown key', args: ['train', 'builtin:ring', '--config', join(work, 'bad.yaml')], message: /bad.yaml: training: unknown key 'step'/ },
+    { what: 'a missing config', args: ['train', 'builtin:ring', '--config', join(work, 'missing.yaml')], message: /cannot read config .*missing.yaml/ },
+  ];
+  writeFileSync(join(work, 'bad.yaml'), 'training:\n  step: 3\n');
+  for (const { what, args, message } of errors) {
+    it(`error: ${what}`, () => {
+      const run = runCli(args);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(message);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    });
+  }
+});
