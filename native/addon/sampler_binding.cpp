@@ -394,8 +394,36 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
 
 }  // namespace
 
+// unweightingEfficiency(weights: Float64Array, {overweightShare, replicas, seed})
+//   → Promise<EfficiencyStats>: the one definition of ε, for any sampler's weights
+//   (madnis-ts, VEGAS, or MadGraph's own).
+Napi::Value unweighting_efficiency_js(const Napi::CallbackInfo& args) {
+  Napi::Env env = args.Env();
+  if (args.Length() < 1 || !args[0].IsTypedArray())
+    throw Napi::TypeError::New(env, "unweightingEfficiency(weights: Float64Array, options?)");
+  Napi::Float64Array w = args[0].As<Napi::Float64Array>();
+  auto weights = std::make_shared<std::vector<double>>(w.Data(), w.Data() + w.ElementLength());
+  EfficiencyOptions options;
+  if (args.Length() > 1 && args[1].IsObject()) {
+    const Napi::Object o = args[1].As<Napi::Object>();
+    options.overweight_share = number_or(o, "overweightShare", options.overweight_share);
+    options.replicas = int(number_or(o, "replicas", options.replicas));
+    options.seed = uint64_t(number_or(o, "seed", double(options.seed)));
+  }
+  return PromiseWorker<Efficiency>::start(
+      env, [weights, options]() {
+        try {
+          return unweighting_efficiency(*weights, options);
+        } catch (const std::invalid_argument& e) {
+          throw UserError(e.what());
+        }
+      },
+      [](Napi::Env env, Efficiency& e) -> Napi::Value { return efficiency_to_js(env, e); });
+}
+
 void register_sampler(Napi::Env env, Napi::Object exports) {
   exports.Set("Sampler", SamplerBinding::define(env));
+  exports.Set("unweightingEfficiency", Napi::Function::New(env, unweighting_efficiency_js));
 }
 
 }  // namespace madnis::addon

@@ -17,3 +17,22 @@ describe('native core unit tests (native/tests)', () => {
     expect(run.status, output).toBe(0);
   });
 });
+
+describe('unweightingEfficiency (the one ε definition, for any sampler)', () => {
+  it('gives the documented numbers on a small sample', async () => {
+    const { loadAddon } = await import('../../src/native/addon.js');
+    // 98 weights 1, one 2, one 100, and 100 zeros (failed cuts): ⟨w⟩ = 1
+    const w = new Float64Array(200);
+    w.fill(1, 0, 98);
+    w[98] = 2;
+    w[99] = 100;
+    const e = await loadAddon().unweightingEfficiency(w);
+    expect(e.n).toBe(200);
+    expect(e.nonzero).toBe(100);
+    expect(e.mean).toBe(1);
+    expect(e.plainMax.efficiency).toBeCloseTo(0.01, 15);
+    expect(e.truncated.wMax).toBeCloseTo(98, 12); // excess (100 − 98) = 1 % of Σw = 2
+    expect(e.truncated.overweightFraction).toBeCloseTo(1 / 200, 15);
+    await expect(loadAddon().unweightingEfficiency(new Float64Array([1, -1]))).rejects.toThrow(/finite and ≥ 0/);
+  });
+});
