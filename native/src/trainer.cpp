@@ -234,11 +234,12 @@ StepResult loss_and_gradient(const Sampler& sampler, ThreadPool& pool, const Sam
 
   // Pass 2: backward per chunk, each into its own gradient, summed in chunk order.
   const size_t n_params = sampler.params().size();
-  std::vector<std::vector<double>> per_chunk(chunks.size());
+  // One block for all chunk gradients: separate vectors this size would each be mapped
+  // and unmapped by malloc on every step.
+  std::vector<double> per_chunk(chunks.size() * n_params, 0.0);
   pool.parallel_for(int64_t(chunks.size()), [&](int64_t k, int) {
     const Chunk& c = chunks[size_t(k)];
-    std::vector<double>& grad = per_chunk[size_t(k)];
-    grad.assign(n_params, 0.0);
+    double* grad = per_chunk.data() + size_t(k) * n_params;
     Eigen::VectorXd dlog_q(c.count);
     bool any_alpha = false;
     for (Eigen::Index i = 0; i < c.count; ++i) {
@@ -249,7 +250,7 @@ StepResult loss_and_gradient(const Sampler& sampler, ThreadPool& pool, const Sam
       Flow::Cache cache;
       Eigen::VectorXd lq;
       sampler.log_density(c.channel, batch.u.middleRows(c.start, c.count), lq, &cache);
-      sampler.log_density_backward(c.channel, cache, dlog_q, grad.data());
+      sampler.log_density_backward(c.channel, cache, dlog_q, grad);
     }
     const ChannelWeights& weights = sampler.channel_weights();
     if (weights.trainable() && any_alpha) {
@@ -260,12 +261,14 @@ StepResult loss_and_gradient(const Sampler& sampler, ThreadPool& pool, const Sam
                       sampler.active(), a, &cache);
       Eigen::MatrixXd dalpha = Eigen::MatrixXd::Zero(c.count, config.channels);
       for (Eigen::Index i = 0; i < c.count; ++i) dalpha(i, c.channel) = loss.dalpha[size_t(c.start + i)];
-      weights.backward(sampler.channel_weight_params(), cache, dalpha, grad.data() + sampler.channel_weight_offset());
+      weights.backward(sampler.channel_weight_params(), cache, dalpha, grad + sampler.channel_weight_offset());
     }
   });
   gradient.assign(n_params, 0.0);
-  for (const auto& grad : per_chunk)
+  for (size_t k = 0; k < chunks.size(); ++k) {
+    const double* grad = per_chunk.data() + k * n_params;
     for (size_t p = 0; p < n_params; ++p) gradient[p] += grad[p];
+  }
 
   StepResult result;
   result.loss = loss.loss;

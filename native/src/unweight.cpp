@@ -67,7 +67,9 @@ Efficiency unweighting_efficiency(const std::vector<double>& weights, const Effi
     top_sum += sorted[k];
     w_trunc = sorted[k];
   }
-  e.truncated = overweights_at(weights, w_trunc);
+  // With nearly flat weights the budget would allow w_max below the mean, an "efficiency"
+  // above 1; w_max is never taken below ⟨w⟩.
+  e.truncated = overweights_at(weights, std::max(w_trunc, e.mean));
 
   // Median over replicas of the maximum of N/R points drawn with replacement.
   const int replicas = std::max(1, options.replicas);
