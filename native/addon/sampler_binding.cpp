@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 
+#include "../src/generator.h"
 #include "../src/sampler.h"
 #include "../src/trainer.h"
 #include "../src/unweight.h"
@@ -147,6 +148,7 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
                         InstanceMethod("trainStep", &SamplerBinding::train_step_js),
                         InstanceMethod("bufferStep", &SamplerBinding::buffer_step),
                         InstanceMethod("integrate", &SamplerBinding::integrate),
+                        InstanceMethod("generate", &SamplerBinding::generate),
                         InstanceMethod("getState", &SamplerBinding::get_state),
                         InstanceMethod("setState", &SamplerBinding::set_state),
                         InstanceMethod("setActive", &SamplerBinding::set_active),
@@ -308,6 +310,59 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
       }
       return o;
     });
+  }
+
+  // generate({counts, seed, iteration, wMax}) — one batch of unweighted events with their
+  // full event record, and the moments of every drawn point.
+  Napi::Value generate(const Napi::CallbackInfo& args) {
+    const Napi::Object o = args[0].As<Napi::Object>();
+    const auto counts = counts_of(o, state_->sampler.config().channels);
+    const uint64_t seed = uint64_t(number_or(o, "seed", 1));
+    const uint32_t iteration = uint32_t(number_or(o, "iteration", 0));
+    const double w_max = number_or(o, "wMax", 0);
+    auto state = state_;
+    return PromiseWorker<GeneratedEvents>::start(
+        args.Env(),
+        [state, counts, seed, iteration, w_max]() {
+          std::lock_guard<std::mutex> lock_sampler(state->busy);
+          std::lock_guard<std::mutex> lock_process(state->process->busy);
+          try {
+            return generate_events(state->sampler, state->process->process, state->process->pool, counts, seed,
+                                   iteration, w_max);
+          } catch (const std::invalid_argument& e) {
+            throw UserError(e.what());
+          }
+        },
+        [](Napi::Env env, GeneratedEvents& g) -> Napi::Value {
+          Napi::Object o = Napi::Object::New(env);
+          o.Set("drawn", double(g.drawn));
+          o.Set("overweight", double(g.overweight));
+          o.Set("sumWeight", g.sum_weight);
+          o.Set("channels", moments_to_js(env, g.channels, &g.nonzero));
+          o.Set("accepted", double(g.weight_factor.size()));
+          o.Set("channel", to_int32_array(env, g.channel));
+          o.Set("weightFactor", to_float64_array(env, g.weight_factor));
+          // momenta row-major per event: (E, px, py, pz) per external
+          std::vector<double> momenta(size_t(g.momenta.size()));
+          for (Eigen::Index i = 0; i < g.momenta.rows(); ++i)
+            for (Eigen::Index j = 0; j < g.momenta.cols(); ++j) momenta[size_t(i * g.momenta.cols() + j)] = g.momenta(i, j);
+          o.Set("momenta", to_float64_array(env, momenta));
+          o.Set("pdg", to_int32_array(env, g.pdg));
+          o.Set("helicity", to_int32_array(env, g.helicity));
+          o.Set("colour", to_int32_array(env, g.colour));
+          o.Set("x1", to_float64_array(env, g.x1));
+          o.Set("x2", to_float64_array(env, g.x2));
+          o.Set("muF", to_float64_array(env, g.mu_f));
+          o.Set("muR", to_float64_array(env, g.mu_r));
+          o.Set("alphaS", to_float64_array(env, g.alpha_s));
+          o.Set("alphaQED", to_float64_array(env, g.alpha_qed));
+          Napi::Object timing = Napi::Object::New(env);
+          timing.Set("sampleSeconds", g.sample_seconds);
+          timing.Set("evaluateSeconds", g.evaluate_seconds);
+          timing.Set("unweightSeconds", g.unweight_seconds);
+          o.Set("timing", timing);
+          return o;
+        });
   }
 
   Napi::Value info(const Napi::CallbackInfo& args) {

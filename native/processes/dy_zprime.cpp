@@ -105,15 +105,15 @@ class DyZprime final : public BuiltinProcess {
     single_diagram_weights(diagram_sum, r.alpha);
 
     // The event record: pick the flavour with probability ∝ its contribution.
-    const double pick = selection_uniform(u, 4) * total;
-    size_t chosen = 0;
-    double running = 0;
-    for (size_t i = 0; i < terms.size(); ++i) {
-      running += terms[i];
-      if (terms[i] > 0) chosen = i;
-      if (terms[i] > 0 && pick < running) break;
-    }
+    const size_t chosen = choose(terms.data(), terms.size(), selection_uniform(u, 4));
     const int quark = (chosen % 2 == 0 ? 1 : -1) * kQuarks[chosen / 2];
+    // helicities of the chosen flavour's amplitudes; the quark line carries colour 501
+    const int q = kQuarks[chosen / 2];
+    ffbar_to_ffbar(ew_, quark_of(q), kElectron, vectors_, quark > 0 ? parton1 : parton2, e_minus, e_plus, shat, m2);
+    const int order[4] = {quark > 0 ? 0 : 1, quark > 0 ? 1 : 0, 3, 2};  // externals: a b e+ e-
+    choose_helicities(m2, selection_uniform(u, 4, 1), order, r.helicity);
+    r.colour[2 * order[0]] = 501;      // quark: colour
+    r.colour[2 * order[1] + 1] = 501;  // antiquark: anticolour
     r.pdg[0] = quark;
     r.pdg[1] = -quark;
     const Vec4 lab_e_plus = e_plus.boost_z(y), lab_e_minus = e_minus.boost_z(y);

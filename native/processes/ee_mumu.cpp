@@ -43,6 +43,9 @@ class EeMumu final : public BuiltinProcess {
     ffbar_to_ffbar(ew_, kElectron, kElectron, vectors_, electron, mu_minus, mu_plus, s, m2);
     single_diagram_weights(m2.single, r.alpha);
 
+    // externals: e+ e- mu+ mu-; the fermions are e- (1) and mu- (3)
+    const int order[4] = {1, 0, 3, 2};
+    choose_helicities(m2, selection_uniform(u, 2, 1), order, r.helicity);
     positron.store(r.momenta);
     electron.store(r.momenta + 4);
     mu_plus.store(r.momenta + 8);

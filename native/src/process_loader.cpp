@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "errors.h"
@@ -38,6 +39,11 @@ LoadedProcess::LoadedProcess(const std::string& library_path, const std::string&
                       std::to_string(api_->abi_major) + "." + std::to_string(api_->abi_minor) +
                       ", but this madnis-ts needs ABI " +
                       std::to_string(MADNIS_PROCESS_ABI_MAJOR) + ".x: rebuild the process");
+    if (api_->abi_minor > MADNIS_PROCESS_ABI_MINOR)
+      throw UserError(describe_library(library_path) + " implements process ABI " +
+                      std::to_string(api_->abi_major) + "." + std::to_string(api_->abi_minor) +
+                      ", newer than this madnis-ts (" + std::to_string(MADNIS_PROCESS_ABI_MAJOR) + "." +
+                      std::to_string(MADNIS_PROCESS_ABI_MINOR) + "): update madnis-ts");
     if (!api_->create || !api_->destroy || !api_->info || !api_->evaluate || !api_->last_error)
       throw UserError(describe_library(library_path) + " has an incomplete process API table");
 
@@ -99,7 +105,16 @@ LoadedProcess::~LoadedProcess() {
 void LoadedProcess::evaluate(int slot, int channel, int64_t n, const double* u,
                              const madnis_eval_output& out) {
   madnis_process_instance* instance = instances_.at(size_t(slot));
-  const madnis_status status = api_->evaluate(instance, channel, n, u, &out);
+  madnis_eval_output request = out;
+  if (api_->abi_minor < 1) {
+    // A 1.0 library has no event record: fill the defaults it cannot.
+    const size_t n_ext = info_.pdg.size();
+    if (out.helicity) std::fill(out.helicity, out.helicity + size_t(n) * n_ext, 9);
+    if (out.colour) std::fill(out.colour, out.colour + size_t(n) * n_ext * 2, 0);
+    request.helicity = nullptr;
+    request.colour = nullptr;
+  }
+  const madnis_status status = api_->evaluate(instance, channel, n, u, &request);
   if (status != MADNIS_OK)
     throw std::runtime_error("process '" + info_.name + "' failed to evaluate channel " +
                              std::to_string(channel) + ": " + api_->last_error(instance));

@@ -1,5 +1,6 @@
 #include "trainer.h"
 
+#include <chrono>
 #include <cmath>
 #include <stdexcept>
 
@@ -68,7 +69,6 @@ void SampleBatch::append(const SampleBatch& o) {
   stack(u, o.u);
   stack(features, o.features);
   stack(prior, o.prior);
-  stack(momenta, o.momenta);
 }
 
 void SampleBatch::keep_last(Eigen::Index max_points) {
@@ -84,12 +84,11 @@ void SampleBatch::keep_last(Eigen::Index max_points) {
   tail(u);
   tail(features);
   tail(prior);
-  tail(momenta);
 }
 
 SampleBatch draw_batch(const Sampler& sampler, LoadedProcess& process, ThreadPool& pool,
                        const std::vector<int64_t>& counts, uint64_t seed, uint32_t purpose, uint32_t iteration,
-                       bool keep_momenta) {
+                       bool keep_event) {
   const ProcessInfo& info = process.info();
   const SamplerConfig& config = sampler.config();
   const int dim = config.dim, n_channels = config.channels, n_ext = int(info.pdg.size());
@@ -118,8 +117,16 @@ SampleBatch draw_batch(const Sampler& sampler, LoadedProcess& process, ThreadPoo
   batch.g.resize(size_t(total));
   batch.features.resize(total, config.features);
   batch.prior.resize(total, n_channels);
-  if (keep_momenta) batch.momenta.resize(total, 4 * n_ext);
+  if (keep_event) {
+    batch.momenta.resize(total, 4 * n_ext);
+    batch.pdg.resize(size_t(total * n_ext));
+    batch.helicity.resize(size_t(total * n_ext));
+    batch.colour.resize(size_t(total * n_ext * 2));
+    for (auto* v : {&batch.x1, &batch.x2, &batch.mu_f, &batch.mu_r, &batch.alpha_s, &batch.alpha_qed})
+      v->resize(size_t(total));
+  }
   const double energy_scale = info.beam_energy[0] + info.beam_energy[1];
+  std::vector<double> sample_seconds(draws.size(), 0.0), evaluate_seconds(draws.size(), 0.0);
 
   pool.parallel_for(int64_t(draws.size()), [&](int64_t k, int thread) {
     const Draw& d = draws[size_t(k)];
@@ -131,7 +138,9 @@ SampleBatch draw_batch(const Sampler& sampler, LoadedProcess& process, ThreadPoo
       for (int j = 0; j < dim; ++j) z(i, j) = point[size_t(j)];
     }
     Eigen::VectorXd log_q;
+    const auto t0 = std::chrono::steady_clock::now();
     sampler.sample(d.channel, z, u, log_q);
+    const auto t1 = std::chrono::steady_clock::now();
     const RowMatrix u_rows = u;
     std::vector<double> weight(static_cast<size_t>(d.count));
     RowMatrix prior(d.count, n_channels), momenta(d.count, std::max(1, 4 * n_ext));
@@ -139,7 +148,22 @@ SampleBatch draw_batch(const Sampler& sampler, LoadedProcess& process, ThreadPoo
     out.weight = weight.data();
     out.channel_weights = prior.data();
     out.momenta = n_ext > 0 ? momenta.data() : nullptr;
+    if (keep_event && n_ext > 0) {
+      const size_t first = size_t(d.row) * size_t(n_ext);
+      out.pdg = batch.pdg.data() + first;
+      out.helicity = batch.helicity.data() + first;
+      out.colour = batch.colour.data() + 2 * first;
+      out.x1 = batch.x1.data() + d.row;
+      out.x2 = batch.x2.data() + d.row;
+      out.mu_f = batch.mu_f.data() + d.row;
+      out.mu_r = batch.mu_r.data() + d.row;
+      out.alpha_s = batch.alpha_s.data() + d.row;
+      out.alpha_qed = batch.alpha_qed.data() + d.row;
+    }
     process.evaluate(thread, d.channel, d.count, u_rows.data(), out);
+    const auto t2 = std::chrono::steady_clock::now();
+    sample_seconds[size_t(k)] = std::chrono::duration<double>(t1 - t0).count();
+    evaluate_seconds[size_t(k)] = std::chrono::duration<double>(t2 - t1).count();
     for (int64_t i = 0; i < d.count; ++i) {
       const Eigen::Index row = d.row + i;
       batch.channel[size_t(row)] = d.channel;
@@ -154,9 +178,13 @@ SampleBatch draw_batch(const Sampler& sampler, LoadedProcess& process, ThreadPoo
         batch.features.row(row) = momenta.row(i) / energy_scale;
       else
         batch.features.row(row) = u.row(i);
-      if (keep_momenta) batch.momenta.row(row) = momenta.row(i);
+      if (keep_event) batch.momenta.row(row) = momenta.row(i);
     }
   });
+  for (size_t k = 0; k < draws.size(); ++k) {
+    batch.sample_seconds += sample_seconds[k];
+    batch.evaluate_seconds += evaluate_seconds[k];
+  }
   return batch;
 }
 

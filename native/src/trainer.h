@@ -14,7 +14,8 @@
 
 namespace madnis {
 
-// Evaluated points, contiguous per channel.
+// Evaluated points, contiguous per channel. append/keep_last handle the training fields
+// (channel, u, f, g, features, prior), which is what the replay buffer keeps.
 struct SampleBatch {
   std::vector<int> channel;
   Eigen::MatrixXd u;           // n × dim, in the channel's unit cube
@@ -22,7 +23,14 @@ struct SampleBatch {
   std::vector<double> g;       // density u was drawn from
   Eigen::MatrixXd features;    // n × features: the channel net's view of the point
   Eigen::MatrixXd prior;       // n × channels: the process's prior channel weights
-  Eigen::MatrixXd momenta;     // n × 4·externals (empty unless requested)
+  // The event record (only when drawn with keep_event): n × 4·externals momenta, n ×
+  // externals flavours and helicities, n × 2·externals colours, and per point x1, x2,
+  // μ_F, μ_R, α_s, α_QED.
+  Eigen::MatrixXd momenta;
+  std::vector<int32_t> pdg, helicity, colour;
+  std::vector<double> x1, x2, mu_f, mu_r, alpha_s, alpha_qed;
+  // CPU seconds (summed over threads) spent sampling and evaluating the process.
+  double sample_seconds = 0, evaluate_seconds = 0;
 
   Eigen::Index size() const { return Eigen::Index(channel.size()); }
   void append(const SampleBatch& other);
@@ -37,7 +45,7 @@ enum StreamPurpose : uint32_t { kStreamVegas = 2, kStreamTrain = 3, kStreamInteg
 // (seed, purpose, iteration, channel, point index)) and evaluates the process.
 SampleBatch draw_batch(const Sampler& sampler, LoadedProcess& process, ThreadPool& pool,
                        const std::vector<int64_t>& counts, uint64_t seed, uint32_t purpose, uint32_t iteration,
-                       bool keep_momenta = false);
+                       bool keep_event = false);
 
 // Channel weights α_c of every point for its own channel, with the current network.
 std::vector<double> own_channel_weights(const Sampler& sampler, ThreadPool& pool, const SampleBatch& batch);

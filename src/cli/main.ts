@@ -5,7 +5,9 @@
 import { Command, CommanderError } from 'commander';
 
 import { errorMessage, isUserError } from '../util/errors.js';
+import { generateCommand } from './generate_command.js';
 import { integrateCommand } from './integrate_command.js';
+import { lheInfoCommand } from './lhe_info_command.js';
 import { trainCommand } from './train_command.js';
 import { VERSION } from './version.js';
 
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
     .exitOverride();
   program.addCommand(integrateCommand().exitOverride());
   program.addCommand(trainCommand().exitOverride());
+  program.addCommand(generateCommand().exitOverride());
+  program.addCommand(lheInfoCommand().exitOverride());
   return program;
 }
 

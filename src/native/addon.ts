@@ -120,6 +120,32 @@ export interface NativeSamplerConfig {
   adam: { beta1: number; beta2: number; epsilon: number; clipNorm: number };
 }
 
+/** One batch of unweighted events (native/src/generator.h); arrays row-major per event. */
+export interface GeneratedBatch {
+  drawn: number;
+  accepted: number;
+  overweight: number;
+  /** Σ of the combined weights W over every drawn point */
+  sumWeight: number;
+  channels: ChannelMoments[];
+  channel: Int32Array;
+  /** max(1, W/w_max) per accepted event */
+  weightFactor: Float64Array;
+  /** (E, px, py, pz) per external */
+  momenta: Float64Array;
+  pdg: Int32Array;
+  helicity: Int32Array;
+  /** colour, anticolour per external */
+  colour: Int32Array;
+  x1: Float64Array;
+  x2: Float64Array;
+  muF: Float64Array;
+  muR: Float64Array;
+  alphaS: Float64Array;
+  alphaQED: Float64Array;
+  timing: { sampleSeconds: number; evaluateSeconds: number; unweightSeconds: number };
+}
+
 /** The sampler's whole trainable state (checkpoints, sampler files). */
 export interface SamplerState {
   stage: 'vegas' | 'flow';
@@ -136,6 +162,7 @@ export interface NativeSampler {
   trainStep(o: { counts: number[]; seed: number; step: number; learningRate: number; loss: string; bufferCapacity: number }): Promise<StepStats>;
   bufferStep(o: { learningRate: number; loss: string }): Promise<StepStats>;
   integrate(o: { counts: number[]; seed: number; iteration: number; weights?: boolean; overweightShare?: number; replicas?: number }): Promise<IntegrationStats>;
+  generate(o: { counts: number[]; seed: number; iteration: number; wMax: number }): Promise<GeneratedBatch>;
   getState(): SamplerState;
   setState(state: SamplerState): void;
   setActive(active: boolean[]): void;

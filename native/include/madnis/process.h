@@ -24,9 +24,12 @@
  * - Momenta are (E, px, py, pz) in GeV in the laboratory frame, externals in the order of
  *   `madnis_process_info.pdg`.
  *
- * Versioning: a library built for major version M is loadable by a core of the same M;
- * minor versions only add fields at the end of the structs below and functions at the
- * end of the table, so a core checks `abi_minor` before touching newer members.
+ * Versioning: a library built for major version M is loadable by a core of the same M
+ * and at least the library's minor version; minor versions only add fields at the end of
+ * the structs below and functions at the end of the table, so a core checks the
+ * library's `abi_minor` before setting or calling newer members (and leaves them NULL).
+ *   1.0  the first version
+ *   1.1  madnis_eval_output.helicity and .colour (the event record for LHE files)
  */
 #ifndef MADNIS_PROCESS_H
 #define MADNIS_PROCESS_H
@@ -39,7 +42,7 @@ extern "C" {
 #endif
 
 #define MADNIS_PROCESS_ABI_MAJOR 1
-#define MADNIS_PROCESS_ABI_MINOR 0
+#define MADNIS_PROCESS_ABI_MINOR 1
 
 #define MADNIS_MAX_EXTERNALS 16
 
@@ -81,6 +84,9 @@ typedef struct madnis_eval_output {
   double* mu_r;            /* [n] renormalisation scale, GeV */
   double* alpha_s;         /* [n] */
   double* alpha_qed;       /* [n] */
+  /* since 1.1 */
+  int32_t* helicity;       /* [n * n_externals] chosen helicities ±1 (LHE SPINUP), 9: none */
+  int32_t* colour;         /* [n * n_externals * 2] LHE colour and anticolour tags, 0: none */
 } madnis_eval_output;
 
 typedef struct madnis_process_api {

@@ -21,6 +21,8 @@ void BuiltinProcess::set_shape(const char* name, const char* description, int di
   alpha_.assign(size_t(n_channels), 0.0);
   momenta_.assign(pdg.size() * 4, 0.0);
   pdg_.assign(pdg.size(), 0);
+  helicity_.assign(pdg.size(), 9);
+  colour_.assign(pdg.size() * 2, 0);
 }
 
 void BuiltinProcess::set_beams(int pdg1, double energy1, int pdg2, double energy2) {
@@ -49,7 +51,13 @@ madnis_status BuiltinProcess::evaluate(int channel, int64_t n, const double* u,
       r.alpha = out->channel_weights ? out->channel_weights + size_t(i) * nc : alpha_.data();
       r.momenta = out->momenta ? out->momenta + size_t(i) * ne * 4 : momenta_.data();
       r.pdg = out->pdg ? out->pdg + size_t(i) * ne : pdg_.data();
-      for (size_t k = 0; k < ne; ++k) r.pdg[k] = info_.pdg[k];
+      r.helicity = out->helicity ? out->helicity + size_t(i) * ne : helicity_.data();
+      r.colour = out->colour ? out->colour + size_t(i) * ne * 2 : colour_.data();
+      for (size_t k = 0; k < ne; ++k) {
+        r.pdg[k] = info_.pdg[k];
+        r.helicity[k] = 9;
+        r.colour[2 * k] = r.colour[2 * k + 1] = 0;
+      }
       evaluate_point(channel, u + size_t(i) * d, r);
       out->weight[i] = r.weight;
       if (out->x1) out->x1[i] = r.x1;
@@ -66,8 +74,8 @@ madnis_status BuiltinProcess::evaluate(int channel, int64_t n, const double* u,
   return MADNIS_OK;
 }
 
-double selection_uniform(const double* u, int dimension) {
-  uint64_t h = 0x9E3779B97F4A7C15ull;
+double selection_uniform(const double* u, int dimension, uint64_t salt) {
+  uint64_t h = 0x9E3779B97F4A7C15ull ^ (salt * 0xD6E8FEB86659FD93ull);
   for (int k = 0; k < dimension; ++k) {
     uint64_t bits;
     std::memcpy(&bits, &u[k], sizeof bits);
@@ -80,6 +88,21 @@ double selection_uniform(const double* u, int dimension) {
     h ^= h >> 31;
   }
   return double(h >> 11) * 0x1.0p-53;
+}
+
+size_t choose(const double* weights, size_t n, double r) {
+  double total = 0;
+  for (size_t i = 0; i < n; ++i) total += weights[i];
+  const double target = r * total;
+  double running = 0;
+  size_t last_positive = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (weights[i] <= 0) continue;
+    last_positive = i;
+    running += weights[i];
+    if (target < running) return i;
+  }
+  return last_positive;  // rounding at the top end
 }
 
 std::string json_number(double value) {

@@ -26,6 +26,8 @@ struct PointResult {
   double* alpha = nullptr;    // [n_channels], prior channel weights, must sum to 1
   double* momenta = nullptr;  // [n_externals*4]
   int32_t* pdg = nullptr;     // [n_externals], pre-filled with the representative ids
+  int32_t* helicity = nullptr;  // [n_externals], pre-filled with 9 (none chosen)
+  int32_t* colour = nullptr;    // [n_externals*2], pre-filled with 0 (colourless)
   double x1 = 1, x2 = 1, mu_f = 0, mu_r = 0, alpha_s = 0, alpha_qed = 0;
 };
 
@@ -54,12 +56,16 @@ class BuiltinProcess {
  private:
   std::string parameters_json_ = "{}";
   std::vector<double> alpha_, momenta_;
-  std::vector<int32_t> pdg_;
+  std::vector<int32_t> pdg_, helicity_, colour_;
 };
 
 // A uniform number in [0,1) hashed from the bits of u: discrete choices in the event
-// record (flavour, helicity) stay a deterministic function of the point.
-double selection_uniform(const double* u, int dimension);
+// record (flavour, helicity) stay a deterministic function of the point. Different salts
+// give independent numbers for independent choices.
+double selection_uniform(const double* u, int dimension, uint64_t salt = 0);
+
+// Index i with probability weights[i] / Σ weights, from a uniform r in [0,1).
+size_t choose(const double* weights, size_t n, double r);
 
 // Formats a double for JSON (shortest exact form).
 std::string json_number(double value);

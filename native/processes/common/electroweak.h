@@ -43,6 +43,9 @@ struct NeutralVector {
 struct DiagramSquares {
   double total = 0;
   std::vector<double> single;  // |M_j|², same order as the vectors
+  // the coherent |M|² of each helicity configuration [incoming fermion][outgoing fermion],
+  // 0 = left-handed, 1 = right-handed; they add up to `total`
+  double helicity[2][2] = {{0, 0}, {0, 0}};
 };
 
 inline void ffbar_to_ffbar(const Electroweak& ew, const Fermion& f1, const Fermion& f2,
@@ -74,9 +77,29 @@ inline void ffbar_to_ffbar(const Electroweak& ew, const Fermion& f1, const Fermi
         result.single[j] += e4 * std::norm(a) * angular[h1][h2] / (s * s);
         sum += a;
       }
-      result.total += e4 * std::norm(sum) * angular[h1][h2] / (s * s);
+      result.helicity[h1][h2] = e4 * std::norm(sum) * angular[h1][h2] / (s * s);
+      result.total += result.helicity[h1][h2];
     }
   }
+}
+
+// Picks a helicity configuration with probability ∝ its |M|² and writes LHE spins for
+// f1 f̄1 → f2 f̄2 (massless: an antifermion has the opposite helicity of its partner).
+// `order` gives the positions of (f1, f̄1, f2, f̄2) among the externals.
+inline void choose_helicities(const DiagramSquares& m2, double r, const int order[4], int32_t* helicity) {
+  const double weights[4] = {m2.helicity[0][0], m2.helicity[0][1], m2.helicity[1][0], m2.helicity[1][1]};
+  size_t k = 0;
+  double total = 0, running = 0;
+  for (double w : weights) total += w;
+  for (; k < 3; ++k) {
+    running += weights[k];
+    if (r * total < running) break;
+  }
+  const int h_in = k / 2 == 0 ? -1 : 1, h_out = k % 2 == 0 ? -1 : 1;
+  helicity[order[0]] = h_in;
+  helicity[order[1]] = -h_in;
+  helicity[order[2]] = h_out;
+  helicity[order[3]] = -h_out;
 }
 
 // Prior channel weights from the single-diagram squares (MadEvent's SDE), falling back

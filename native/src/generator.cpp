@@ -1,0 +1,75 @@
+#include "generator.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <stdexcept>
+
+#include "rng.h"
+
+namespace madnis {
+
+namespace {
+constexpr uint32_t kStreamAccept = 7;
+}
+
+GeneratedEvents generate_events(const Sampler& sampler, LoadedProcess& process, ThreadPool& pool,
+                                const std::vector<int64_t>& counts, uint64_t seed, uint32_t iteration, double w_max) {
+  if (!(w_max > 0)) throw std::invalid_argument("generate: w_max must be positive");
+  const int n_ext = int(process.info().pdg.size());
+  if (n_ext == 0) throw std::invalid_argument("generate: the process has no particles to write as events");
+  SampleBatch batch = draw_batch(sampler, process, pool, counts, seed, kStreamGenerate, iteration, true);
+  const auto t0 = std::chrono::steady_clock::now();
+  const WeightedBatch weighted = weigh_batch(sampler, pool, batch);
+
+  GeneratedEvents events;
+  events.drawn = batch.size();
+  events.channels = weighted.channels;
+  events.nonzero = weighted.nonzero;
+  events.sample_seconds = batch.sample_seconds;
+  events.evaluate_seconds = batch.evaluate_seconds;
+  int64_t total = 0;
+  for (int64_t c : counts) total += c;
+
+  const UniformStream accept(seed, make_stream(kStreamAccept, iteration, 0));
+  std::vector<Eigen::Index> accepted;
+  for (Eigen::Index i = 0; i < batch.size(); ++i) {
+    const int c = batch.channel[size_t(i)];
+    const double w = weighted.weight[size_t(i)] * double(total) / double(counts[size_t(c)]);
+    if (!std::isfinite(w)) continue;  // counted in the moments as drawn; never an event
+    events.sum_weight += w;
+    double r;
+    accept.fill_point(uint64_t(i), 1, &r);
+    if (w <= 0 || r * w_max >= w) continue;
+    accepted.push_back(i);
+    events.weight_factor.push_back(std::max(1.0, w / w_max));
+    if (w > w_max) ++events.overweight;
+  }
+
+  const size_t n = accepted.size(), ne = size_t(n_ext);
+  events.momenta.resize(Eigen::Index(n), 4 * n_ext);
+  events.channel.resize(n);
+  events.pdg.resize(n * ne);
+  events.helicity.resize(n * ne);
+  events.colour.resize(2 * n * ne);
+  for (auto* v : {&events.x1, &events.x2, &events.mu_f, &events.mu_r, &events.alpha_s, &events.alpha_qed}) v->resize(n);
+  for (size_t k = 0; k < n; ++k) {
+    const Eigen::Index i = accepted[k];
+    const size_t src = size_t(i);
+    events.channel[k] = batch.channel[src];
+    events.momenta.row(Eigen::Index(k)) = batch.momenta.row(i);
+    std::copy_n(batch.pdg.begin() + src * ne, ne, events.pdg.begin() + k * ne);
+    std::copy_n(batch.helicity.begin() + src * ne, ne, events.helicity.begin() + k * ne);
+    std::copy_n(batch.colour.begin() + 2 * src * ne, 2 * ne, events.colour.begin() + 2 * k * ne);
+    events.x1[k] = batch.x1[src];
+    events.x2[k] = batch.x2[src];
+    events.mu_f[k] = batch.mu_f[src];
+    events.mu_r[k] = batch.mu_r[src];
+    events.alpha_s[k] = batch.alpha_s[src];
+    events.alpha_qed[k] = batch.alpha_qed[src];
+  }
+  events.unweight_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return events;
+}
+
+}  // namespace madnis

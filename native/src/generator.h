@@ -1,0 +1,32 @@
+// Unweighted events from a trained sampler: draw a stratified batch with the full event
+// record, weigh it, and accept each point with probability min(1, W/w_max), W the
+// combined weight (a point of channel c stands for N/n_c points of the mixture). Accepted
+// points with W > w_max are overweight: they are kept with weight factor W/w_max, so the
+// cross section stays exact.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "trainer.h"
+
+namespace madnis {
+
+struct GeneratedEvents {
+  int64_t drawn = 0, overweight = 0;
+  std::vector<ChannelMoments> channels;  // of all drawn points
+  std::vector<int64_t> nonzero;
+  double sum_weight = 0;                 // Σ W over drawn points
+  // accepted events, in drawing order
+  std::vector<int32_t> channel;
+  std::vector<double> weight_factor;     // max(1, W/w_max)
+  Eigen::MatrixXd momenta;               // n × 4·externals
+  std::vector<int32_t> pdg, helicity, colour;
+  std::vector<double> x1, x2, mu_f, mu_r, alpha_s, alpha_qed;
+  double sample_seconds = 0, evaluate_seconds = 0, unweight_seconds = 0;
+};
+
+GeneratedEvents generate_events(const Sampler& sampler, LoadedProcess& process, ThreadPool& pool,
+                                const std::vector<int64_t>& counts, uint64_t seed, uint32_t iteration, double w_max);
+
+}  // namespace madnis

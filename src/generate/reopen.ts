@@ -1,0 +1,40 @@
+/**
+ * Re-opens a trained sampler: the process it was trained on (same library, same
+ * parameters) and its state, ready to sample.
+ */
+import type { NativeSampler } from '../native/addon.js';
+import { loadProcess, type LoadedProcess } from '../process/load.js';
+import { parseProcessSpec } from '../process/spec.js';
+import { UserError } from '../util/errors.js';
+import { decodeState, fileSha256, readSamplerFile, type SamplerFile } from '../train/sampler_file.js';
+import { createSampler } from '../train/schedule.js';
+
+export interface ReopenedSampler {
+  path: string;
+  file: SamplerFile;
+  fileSha256: string;
+  process: LoadedProcess;
+  sampler: NativeSampler;
+}
+
+/** Parameters that must match between training and use (paths may move). */
+function physicsParameters(parameters: Record<string, unknown>): string {
+  const { pdf: _pdf, ...rest } = parameters;
+  return JSON.stringify(rest);
+}
+
+export function reopenSampler(path: string, threads: number, options: { pdf?: string; mg5?: string } = {}): ReopenedSampler {
+  const file = readSamplerFile(path);
+  if (!file.result) throw new UserError(`${path} is a checkpoint, not a finished sampler: finish it with \`madnis-ts train --resume\``);
+  const spec = parseProcessSpec(file.process.spec, options);
+  const process = loadProcess(spec, threads);
+  if (fileSha256(spec.libraryPath) !== file.process.library_sha256) {
+    throw new UserError(`the process library ${spec.libraryPath} changed since ${path} was trained: train again`);
+  }
+  if (physicsParameters(process.parameters) !== physicsParameters(file.process.parameters)) {
+    throw new UserError(`the process ${file.process.spec} now has other parameters than when ${path} was trained: train again`);
+  }
+  const sampler = createSampler(process, file.config, file.seed);
+  sampler.setState(decodeState(file.state));
+  return { path, file, fileSha256: fileSha256(path), process, sampler };
+}

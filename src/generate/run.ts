@@ -1,0 +1,155 @@
+/**
+ * Event generation: a presample fixes w_max (the smallest value leaving at most a given
+ * share of σ in overweights) and σ ± δσ for the <init> block; then batches of points
+ * are drawn, unweighted natively, and the accepted events streamed to the LHE file.
+ */
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { stringify as toYaml } from 'yaml';
+
+import { LheWriter } from '../lhe/writer.js';
+import type { LheInit } from '../lhe/types.js';
+import { allocatePoints } from '../train/allocation.js';
+import { estimateFromMoments } from '../train/estimates.js';
+import { UserError } from '../util/errors.js';
+import { lheEvent } from './events.js';
+import type { ReopenedSampler } from './reopen.js';
+
+export interface GenerateOptions {
+  events: number;
+  seed: number;
+  outDir: string;
+  /** points drawn per batch */
+  batchPoints: number;
+  /** presample size for w_max and σ */
+  presamplePoints: number;
+  /** overweight share of σ allowed by w_max (ignored with useTrainingMaxWeight) */
+  overweightShare: number;
+  /** use the w_max the sampler's own final integration found */
+  useTrainingMaxWeight: boolean;
+  version: string;
+  onProgress?: (accepted: number, target: number, acceptance: number) => void;
+  /** polled between batches: stop early, leaving the clearly named partial file */
+  shouldStop?: () => boolean;
+}
+
+export interface GenerateResult {
+  runDir: string;
+  lhePath: string;
+  partialPath: string;
+  completed: boolean;
+  events: number;
+  w_max: number;
+  w_max_source: string;
+  presample: { points: number; sigma: number; error: number; expected_acceptance: number };
+  generation: { points: number; accepted: number; acceptance: number; acceptance_error: number; overweight_events: number; overweight_sigma_share: number; sigma: number; error: number };
+  timing: { sample_s: number; evaluate_s: number; unweight_s: number; write_s: number; wall_s: number };
+}
+
+/** MG5's layout: Events/run_01, run_02, … */
+export function nextRunDir(outDir: string): string {
+  const events = join(outDir, 'Events');
+  const used = existsSync(events) ? readdirSync(events).map((d) => /^run_(\d+)$/.exec(d)?.[1]).filter(Boolean).map(Number) : [];
+  const next = used.length ? Math.max(...used) + 1 : 1;
+  return join(events, `run_${String(next).padStart(2, '0')}`);
+}
+
+export async function generateEvents(opened: ReopenedSampler, options: GenerateOptions): Promise<GenerateResult> {
+  const { file, process: proc, sampler } = opened;
+  const info = proc.info;
+  if (info.pdg.length === 0) throw new UserError(`${file.process.spec} is a test integrand without particles: it has no events to write`);
+  const result = file.result!;
+  const active = file.state.active;
+  const perBatch = (total: number) => allocatePoints(total, result.counts, active, 0);
+  const wall = performance.now();
+
+  // Presample: σ for <init>, and w_max unless the training's is used.
+  const presample = await sampler.integrate({ counts: perBatch(options.presamplePoints), seed: options.seed, iteration: 100, overweightShare: options.overweightShare });
+  const estimate = estimateFromMoments(presample.channels);
+  const wMax = options.useTrainingMaxWeight ? result.w_max_truncated : presample.efficiency.truncated.wMax;
+  const wMaxSource = options.useTrainingMaxWeight
+    ? `the sampler's final integration (${result.points} points, ≤ ${file.config.integration.overweight_share} of σ in overweights)`
+    : `presample of ${options.presamplePoints} points, ≤ ${options.overweightShare} of σ in overweights`;
+
+  const runDir = nextRunDir(options.outDir);
+  mkdirSync(runDir, { recursive: true });
+  const lhePath = join(runDir, 'unweighted_events.lhe.gz');
+  const usesPdf = info.usesPdf;
+  const init: LheInit = {
+    beams: [0, 1].map((b) => ({ pdg: info.beams[b]!.pdg, energy: info.beams[b]!.energy, pdfGroup: 0, pdfSet: usesPdf ? info.pdfLhaid : 0 })) as LheInit['beams'],
+    weighting: -4,
+    processes: [{ xsec: estimate.sigma, xerr: estimate.error, xmax: estimate.sigma, id: 1 }],
+    generator: { name: 'madnis-ts', version: options.version },
+  };
+  const banner = [
+    { name: 'MGGenerationInfo', text: `#  Number of Events        :       ${options.events}\n#  Integrated weight (pb)  :       ${estimate.sigma.toExponential(6)}\n#  Unit weight (pb)        :       ${estimate.sigma.toExponential(6)}` },
+    { name: 'madnis_process', text: JSON.stringify(file.process, null, 1) },
+    { name: 'madnis_sampler', text: `file: ${opened.path}\nsha256: ${opened.fileSha256}\nseed: ${options.seed}\ntraining seed: ${file.seed}\nw_max: ${wMax}\nw_max from: ${wMaxSource}` },
+    { name: 'madnis_config', text: toYaml(file.config) },
+  ];
+  const writer = await LheWriter.open(lhePath, banner, init);
+
+  let accepted = 0, drawn = 0, acceptedAll = 0, overweight = 0, overweightWeight = 0;
+  let writeSeconds = 0;
+  const timing = { sample_s: 0, evaluate_s: 0, unweight_s: 0 };
+  const moments: Array<{ sigma: number; error: number }> = [];
+  let completed = false;
+  try {
+    for (let iteration = 0; accepted < options.events; ++iteration) {
+      if (options.shouldStop?.()) break;
+      const batch = await sampler.generate({ counts: perBatch(options.batchPoints), seed: options.seed, iteration, wMax });
+      drawn += batch.drawn;
+      acceptedAll += batch.accepted;
+      moments.push(estimateFromMoments(batch.channels));
+      timing.sample_s += batch.timing.sampleSeconds;
+      timing.evaluate_s += batch.timing.evaluateSeconds;
+      timing.unweight_s += batch.timing.unweightSeconds;
+      const start = performance.now();
+      for (let k = 0; k < batch.accepted && accepted < options.events; ++k, ++accepted) {
+        if (batch.weightFactor[k]! > 1) {
+          ++overweight;
+          overweightWeight += batch.weightFactor[k]! - 1;
+        }
+        await writer.write(lheEvent(batch, k, info, estimate.sigma));
+      }
+      writeSeconds += (performance.now() - start) / 1000;
+      options.onProgress?.(accepted, options.events, acceptedAll / drawn);
+      if (batch.accepted === 0 && drawn >= 100 * options.batchPoints) {
+        throw new UserError(`no event accepted in ${drawn} points: the sampler finds no phase space passing the cuts`);
+      }
+    }
+    completed = accepted >= options.events;
+    if (completed) await writer.close();
+    else await writer.abort();
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+  // σ from every generation point: batches are independent estimates of equal size
+  const sigma = moments.reduce((a, m) => a + m.sigma, 0) / Math.max(1, moments.length);
+  const error = Math.sqrt(moments.reduce((a, m) => a + m.error ** 2, 0)) / Math.max(1, moments.length);
+  const acceptance = drawn ? acceptedAll / drawn : 0;
+  return {
+    runDir,
+    lhePath,
+    partialPath: writer.partialPath,
+    completed,
+    events: accepted,
+    w_max: wMax,
+    w_max_source: wMaxSource,
+    presample: { points: options.presamplePoints, sigma: estimate.sigma, error: estimate.error, expected_acceptance: presample.efficiency.truncated.acceptance },
+    generation: {
+      points: drawn,
+      accepted: acceptedAll,
+      acceptance,
+      acceptance_error: drawn ? Math.sqrt((acceptance * (1 - acceptance)) / drawn) : 0,
+      overweight_events: overweight,
+      // the excess weight of overweight events, as a share of all written weight
+      overweight_sigma_share: accepted ? overweightWeight / (accepted + overweightWeight) : 0,
+      sigma,
+      error,
+    },
+    timing: { ...timing, write_s: writeSeconds, wall_s: (performance.now() - wall) / 1000 },
+  };
+}

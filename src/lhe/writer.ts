@@ -1,0 +1,231 @@
+/**
+ * Writes Les Houches Event files the way MadGraph5 lays them out (column widths and
+ * number formats of MG5's lhe_parser), so tools that grep or diff MG5 output see the same
+ * shape. The file is written under `${finalPath}.partial` and renamed by close(): a file
+ * under the final name is always complete.
+ */
+import { once } from 'node:events';
+import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { finished } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
+import { createGzip } from 'node:zlib';
+
+import type { LheEvent, LheInit, LheParticle } from './types.js';
+
+interface LheHeaderSection {
+  name: string;
+  text: string;
+  attributes?: Record<string, string>;
+}
+
+// C's %e always has at least two exponent digits; JS toExponential gives 'e+2'.
+function cExp(value: number, precision: number, width = 0, plus = false): string {
+  if (!Number.isFinite(value)) throw new RangeError(`cannot write ${value} to an LHE file`);
+  let text = Math.abs(value).toExponential(precision);
+  const e = text.indexOf('e');
+  const exponent = text.slice(e + 2);
+  text = `${text.slice(0, e + 2)}${exponent.length < 2 ? `0${exponent}` : exponent}`;
+  // -0 keeps its sign, as printf does
+  const negative = value < 0 || Object.is(value, -0);
+  const sign = negative ? '-' : plus ? '+' : '';
+  return `${sign}${text}`.padStart(width);
+}
+
+function cInt(value: number, width: number): string {
+  if (!Number.isSafeInteger(value)) throw new RangeError(`expected an integer for an LHE file, got ${value}`);
+  return String(value).padStart(width);
+}
+
+function formatParticle(p: LheParticle): string {
+  return (
+    ` ${cInt(p.pdg, 8)} ${cInt(p.status, 2)} ${cInt(p.mothers[0], 4)} ${cInt(p.mothers[1], 4)}` +
+    ` ${cInt(p.colour[0], 4)} ${cInt(p.colour[1], 4)}` +
+    ` ${cExp(p.px, 10, 13, true)} ${cExp(p.py, 10, 13, true)} ${cExp(p.pz, 10, 13, true)}` +
+    ` ${cExp(p.e, 10, 14)} ${cExp(p.m, 10, 14)} ${cExp(p.lifetime, 4, 10)} ${cExp(p.spin, 4, 10)}\n`
+  );
+}
+
+export function formatEvent(event: LheEvent): string {
+  if (event.particles.length === 0) throw new RangeError('an LHE event needs at least one particle');
+  const head =
+    `${cInt(event.particles.length, 2)} ${cInt(event.processId, 6)} ${cExp(event.weight, 7, 13, true)}` +
+    ` ${cExp(event.scale, 8, 14)} ${cExp(event.alphaQED, 8, 14)} ${cExp(event.alphaS, 8, 14)}\n`;
+  return `<event>\n${head}${event.particles.map(formatParticle).join('')}</event>\n`;
+}
+
+// 11 significant digits (more than MG5's %e) so σ survives a write/read round trip at
+// any precision a Monte Carlo error could justify.
+function formatInit(init: LheInit): string {
+  if (init.processes.length === 0) throw new RangeError('LHE <init> needs at least one process');
+  const [a, b] = init.beams;
+  let text =
+    `<init>\n ${cInt(a.pdg, 0)} ${cInt(b.pdg, 0)} ${cExp(a.energy, 10)} ${cExp(b.energy, 10)}` +
+    ` ${cInt(a.pdfGroup, 0)} ${cInt(b.pdfGroup, 0)} ${cInt(a.pdfSet, 0)} ${cInt(b.pdfSet, 0)}` +
+    ` ${cInt(init.weighting, 0)} ${init.processes.length}\n`;
+  for (const p of init.processes) {
+    text += ` ${cExp(p.xsec, 10)} ${cExp(p.xerr, 10)} ${cExp(p.xmax, 10)} ${cInt(p.id, 0)}\n`;
+  }
+  if (init.generator) {
+    text += `<generator name='${escapeXml(init.generator.name)}' version='${escapeXml(init.generator.version)}'></generator>\n`;
+  }
+  return `${text}</init>\n`;
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
+const XML_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+function formatHeaderSection(section: LheHeaderSection): string {
+  if (!XML_NAME.test(section.name)) throw new RangeError(`not a valid LHE header section name: '${section.name}'`);
+  let open = section.name;
+  for (const [key, value] of Object.entries(section.attributes ?? {})) {
+    if (!XML_NAME.test(key)) throw new RangeError(`not a valid XML attribute name: '${key}'`);
+    open += ` ${key}="${escapeXml(value)}"`;
+  }
+  let text = section.text;
+  // Cards read better verbatim, so CDATA unless the text itself would end the CDATA.
+  if (/[<&]/.test(text)) text = text.includes(']]>') ? escapeXml(text) : `<![CDATA[\n${text}\n]]>`;
+  if (!text.endsWith('\n')) text += '\n';
+  return `<${open}>\n${text}</${section.name}>\n`;
+}
+
+// Events are ~1 kB; handing zlib (and the fs stream) one per call costs more than the
+// compression itself, so they go out in batches.
+const BATCH_CHARS = 64 * 1024;
+
+type State = 'open' | 'closed' | 'aborted' | 'failed';
+
+export class LheWriter {
+  readonly partialPath: string;
+  readonly finalPath: string;
+  private count = 0;
+  private state: State = 'open';
+  private failure: Error | undefined;
+  private draining: Promise<void> | undefined;
+  private buffer = '';
+
+  private constructor(
+    finalPath: string,
+    private readonly handle: FileHandle,
+    private readonly file: Writable,
+    private readonly sink: Writable,
+  ) {
+    this.finalPath = finalPath;
+    this.partialPath = `${finalPath}.partial`;
+    const fail = (error: Error): void => {
+      this.failure ??= error;
+    };
+    file.on('error', fail);
+    if (sink !== file) {
+      sink.on('error', fail);
+      // pipe() does not forward errors: without this a full disk would leave a drain
+      // wait on the gzip stream hanging forever
+      file.on('error', (error) => sink.destroy(error));
+      sink.on('error', (error) => file.destroy(error));
+    }
+  }
+
+  static async open(finalPath: string, header: LheHeaderSection[], init: LheInit): Promise<LheWriter> {
+    // format first, so a bad argument leaves nothing on disk
+    const preamble =
+      `<LesHouchesEvents version="3.0">\n<header>\n${header.map(formatHeaderSection).join('')}</header>\n` + formatInit(init);
+    await mkdir(dirname(finalPath), { recursive: true });
+    const handle = await open(`${finalPath}.partial`, 'w');
+    const file = handle.createWriteStream({ autoClose: false });
+    let sink: Writable = file;
+    if (finalPath.endsWith('.gz')) {
+      const gzip = createGzip();
+      gzip.pipe(file);
+      sink = gzip;
+    }
+    const writer = new LheWriter(finalPath, handle, file, sink);
+    await writer.push(preamble);
+    return writer;
+  }
+
+  get eventsWritten(): number {
+    return this.count;
+  }
+
+  write(event: LheEvent): Promise<void> | void {
+    if (this.state !== 'open') throw new Error(`LHE writer for ${this.finalPath} is ${this.state}`);
+    if (this.failure) throw this.failure;
+    this.buffer += formatEvent(event);
+    this.count++;
+    if (this.buffer.length < BATCH_CHARS) return;
+    const text = this.buffer;
+    this.buffer = '';
+    return this.push(text);
+  }
+
+  private push(text: string): Promise<void> | void {
+    if (this.sink.write(text)) return;
+    // one shared wait, so callers that do not await cannot pile up listeners
+    this.draining ??= once(this.sink, 'drain').then(
+      () => {
+        this.draining = undefined;
+      },
+      (error: unknown) => {
+        this.draining = undefined;
+        throw error;
+      },
+    );
+    return this.draining;
+  }
+
+  async close(): Promise<void> {
+    if (this.state !== 'open') throw new Error(`LHE writer for ${this.finalPath} is ${this.state}`);
+    this.state = 'failed';
+    try {
+      if (this.failure) throw this.failure;
+      this.sink.end(`${this.buffer}</LesHouchesEvents>\n`);
+      await finished(this.file);
+      await this.handle.sync();
+      await this.release();
+      await rename(this.partialPath, this.finalPath);
+    } catch (error) {
+      await this.release().catch(() => undefined);
+      throw error;
+    }
+    await syncDirectory(dirname(this.finalPath));
+    this.state = 'closed';
+  }
+
+  async abort(): Promise<void> {
+    if (this.state !== 'open') return;
+    this.state = 'aborted';
+    // end (not destroy) so the gzip member is complete up to the last event written,
+    // which keeps the .partial file readable for a post-mortem
+    if (!this.failure) {
+      this.sink.end(this.buffer);
+      await finished(this.file).catch(() => undefined);
+    }
+    await this.release().catch(() => undefined);
+  }
+
+  // A stream made from a FileHandle holds it until destroyed (autoClose is off so that
+  // close() can fsync first); handle.close() would otherwise wait forever.
+  private async release(): Promise<void> {
+    this.sink.destroy();
+    this.file.destroy();
+    await this.handle.close();
+  }
+}
+
+// The rename is only durable once the directory entry is on disk; not every file
+// system lets a directory be opened for that, hence best effort.
+async function syncDirectory(path: string): Promise<void> {
+  try {
+    const dir = await open(path, 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  } catch {
+    // ignored: the data itself is already synced
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * `madnis-ts generate`: events read back are complete and physical, their distributions
+ * follow the weighted sample, the acceptance is the efficiency train reported, and an
+ * interrupted run never leaves a file under the final name.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { reopenSampler } from '../../src/generate/reopen.js';
+import type { LheEvent } from '../../src/lhe/types.js';
+import { readLhe } from '../../src/lhe/reader.js';
+import { packageRoot } from '../../src/native/paths.js';
+import { readSamplerFile } from '../../src/train/sampler_file.js';
+import { haveSharedPdf, pull, runCli, sharedPdfGrid } from '../helpers.js';
+import { compareUnweightedToWeighted, fill, histogram } from '../stats.js';
+import { SMALL_CONFIG_YAML } from '../train/small_config.js';
+
+const work = mkdtempSync(join(tmpdir(), 'madnis-generate-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const config = join(work, 'small.yaml');
+writeFileSync(config, SMALL_CONFIG_YAML);
+
+function train(spec: string, out: string, extra: string[] = []): void {
+  const run = runCli(['train', spec, '--config', config, '--out', out, '--threads', '2', ...extra]);
+  expect(run.status, run.stderr).toBe(0);
+}
+
+function checkEvent(event: LheEvent, masses: number[]): void {
+  const incoming = event.particles.filter((p) => p.status === -1), outgoing = event.particles.filter((p) => p.status === 1);
+  for (const key of ['e', 'px', 'py', 'pz'] as const) {
+    const balance = incoming.reduce((a, p) => a + p[key], 0) - outgoing.reduce((a, p) => a + p[key], 0);
+    const scale = incoming.reduce((a, p) => a + p.e, 0);
+    expect(Math.abs(balance) / scale).toBeLessThan(1e-9);
+  }
+  event.particles.forEach((p, j) => {
+    expect(p.m).toBe(masses[j]);
+    // written with 11 significant digits: E² − p² = m² to that precision
+    expect(Math.abs(p.e ** 2 - p.px ** 2 - p.py ** 2 - p.pz ** 2 - p.m ** 2)).toBeLessThan(1e-9 * p.e ** 2);
+  });
+  // colour lines: every colour tag has an anticolour partner on the other side
+  const tags = new Map<number, number>();
+  for (const p of event.particles) {
+    const [c, a] = p.colour;
+    const sign = p.status === -1 ? -1 : 1;
+    if (c) tags.set(c, (tags.get(c) ?? 0) + sign);
+    if (a) tags.set(a, (tags.get(a) ?? 0) - sign);
+  }
+  for (const balance of tags.values()) expect(balance).toBe(0);
+}
+
+describe('generate → LHE → read back', () => {
+  const out = join(work, 'ee');
+  beforeAll(() => train('builtin:ee_mumu?sqrts=200&cuts=mg5', out));
+
+  it('writes N events that conserve momentum, are on shell, carry σ from <init>', async () => {
+    const run = runCli(['generate', join(out, 'sampler.madnis'), '--events', '3000', '--seed', '5', '--threads', '2', '--presample', '100000']);
+    expect(run.status, run.stderr).toBe(0);
+    const lhe = join(out, 'Events', 'run_01', 'unweighted_events.lhe.gz');
+    expect(existsSync(lhe)).toBe(true);
+    const file = readSamplerFile(join(out, 'sampler.madnis'));
+    const events: LheEvent[] = [];
+    const read = await readLhe(lhe, (e) => events.push(e));
+    expect(read.events).toBe(3000);
+    expect(read.init.weighting).toBe(-4);
+    expect(read.init.beams.map((b) => b.pdg)).toEqual([-11, 11]);
+    const init = read.init.processes[0]!;
+    // σ in <init> (an independent presample) agrees with the sampler's own σ
+    expect(Math.abs(pull(init.xsec, init.xerr, file.result!.sigma, file.result!.error))).toBeLessThan(3);
+    for (const e of events) {
+      checkEvent(e, [0, 0, 0, 0]);
+      expect(e.particles.map((p) => p.pdg)).toEqual([-11, 11, -13, 13]);
+      expect(e.weight).toBeGreaterThanOrEqual(init.xsec * (1 - 1e-7));
+      // helicities chosen per event: annihilating pairs have opposite helicities
+      expect(e.particles[0]!.spin).toBe(-e.particles[1]!.spin);
+      expect(e.particles[2]!.spin).toBe(-e.particles[3]!.spin);
+    }
+    const summary = JSON.parse(readFileSync(join(out, 'Events', 'run_01', 'summary.json'), 'utf8'));
+    expect(summary.events).toBe(3000);
+    // a second run goes to run_02
+    const again = runCli(['generate', join(out, 'sampler.madnis'), '--events', '10', '--threads', '2']);
+    expect(again.status, again.stderr).toBe(0);
+    expect(existsSync(join(out, 'Events', 'run_02', 'unweighted_events.lhe.gz'))).toBe(true);
+  });
+
+  it('the measured acceptance equals the efficiency train reported, within the statistical error', () => {
+    const run = runCli(['generate', join(out, 'sampler.madnis'), '--events', '20000', '--seed', '9', '--threads', '2', '--training-max-weight']);
+    expect(run.status, run.stderr).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, 'Events', 'run_03', 'summary.json'), 'utf8'));
+    const trained = readSamplerFile(join(out, 'sampler.madnis')).result!;
+    const a = trained.acceptance_truncated;
+    // both are means of min(W, w_max)/w_max ∈ [0,1]: variance ≤ a(1−a) per point
+    const error = Math.sqrt((a * (1 - a)) / trained.points + (a * (1 - a)) / summary.generation_points);
+    expect(Math.abs(summary.measured_acceptance - a) / error).toBeLessThan(3);
+  });
+});
+
+describe.skipIf(!haveSharedPdf)('dy_zprime: unweighted distributions follow the weighted sample', () => {
+  it('m_ee, rapidity and cos θ* histograms agree (χ² p > 0.001)', async () => {
+    const out = join(work, 'dy');
+    train('builtin:dy_zprime', out, ['--pdf', sharedPdfGrid]);
+    const run = runCli(['generate', join(out, 'sampler.madnis'), '--events', '20000', '--seed', '3', '--threads', '2', '--pdf', sharedPdfGrid]);
+    expect(run.status, run.stderr).toBe(0);
+    const observables = {
+      mass: { h: histogram(60, 120, 30), w: histogram(60, 120, 30) },
+      rapidity: { h: histogram(-2.5, 2.5, 25), w: histogram(-2.5, 2.5, 25) },
+      cosTheta: { h: histogram(-1, 1, 20), w: histogram(-1, 1, 20) },
+    };
+    const measure = (p: number[][]) => {
+      const [ep, em] = [p[2]!, p[3]!];
+      const e = ep[0]! + em[0]!, pz = ep[3]! + em[3]!;
+      const m = Math.sqrt(Math.max(0, e * e - (ep[1]! + em[1]!) ** 2 - (ep[2]! + em[2]!) ** 2 - pz * pz));
+      const y = 0.5 * Math.log((e + pz) / (e - pz));
+      // Collins–Soper-like: angle of e- in the pair frame approximated by the lab rapidity gap
+      const yEm = 0.5 * Math.log((em[0]! + em[3]!) / (em[0]! - em[3]!)), yEp = 0.5 * Math.log((ep[0]! + ep[3]!) / (ep[0]! - ep[3]!));
+      return { mass: m, rapidity: y, cosTheta: Math.tanh((yEm - yEp) / 2) };
+    };
+    await readLhe(join(out, 'Events', 'run_01', 'unweighted_events.lhe.gz'), (event) => {
+      const values = measure(event.particles.map((p) => [p.e, p.px, p.py, p.pz]));
+      for (const [k, o] of Object.entries(observables)) fill(o.h, values[k as keyof typeof values]);
+    });
+    // the weighted sample: every point with its weight (a tiny w_max accepts all, weight factor ∝ W; squares stay finite)
+    const opened = reopenSampler(join(out, 'sampler.madnis'), 2, { pdf: sharedPdfGrid });
+    const counts = opened.file.result!.counts.map((c) => c * 4);
+    const batch = await opened.sampler.generate({ counts, seed: 77, iteration: 0, wMax: 1e-100 });
+    const n = opened.process.info.pdg.length;
+    for (let k = 0; k < batch.accepted; ++k) {
+      const p = Array.from({ length: n }, (_, j) => Array.from(batch.momenta.subarray((k * n + j) * 4, (k * n + j) * 4 + 4)));
+      const values = measure(p);
+      for (const [key, o] of Object.entries(observables)) fill(o.w, values[key as keyof typeof values], batch.weightFactor[k]!);
+    }
+    for (const [name, o] of Object.entries(observables)) {
+      const result = compareUnweightedToWeighted(o.h, o.w);
+      console.log(`${name}: χ²/ndf = ${result.chi2.toFixed(1)}/${result.ndf}, p = ${result.p.toPrecision(3)}`);
+      expect(result.ndf, name).toBeGreaterThan(8);
+      expect(result.p, `${name}: χ²/ndf = ${result.chi2.toFixed(1)}/${result.ndf}`).toBeGreaterThan(0.001);
+    }
+  });
+});
+
+describe('an interrupted generate leaves no file under the final name', () => {
+  const out = join(work, 'kill');
+  beforeAll(() => train('builtin:ee_mumu', out));
+  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    it(signal, async () => {
+      const child = spawn(process.execPath, [join(packageRoot, 'bin', 'madnis-ts.js'), 'generate', join(out, 'sampler.madnis'), '--events', '5000000', '--threads', '2', '--out', join(out, signal)], { stdio: 'ignore' });
+      const partial = join(out, signal, 'Events', 'run_01', 'unweighted_events.lhe.gz.partial');
+      const deadline = Date.now() + 60_000;
+      while (!existsSync(partial) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 500));
+      child.kill(signal);
+      const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+      if (signal === 'SIGTERM') expect(code).toBe(1);
+      expect(existsSync(join(out, signal, 'Events', 'run_01', 'unweighted_events.lhe.gz'))).toBe(false);
+      expect(existsSync(partial)).toBe(true);
+    });
+  }
+});
