@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { createSampler, load, machine, root, runTraining, validateTrainConfig, writeJsonAtomic } from './common.mjs';
+import { createSampler, load, machine, root, runTraining, sharedPdf, validateTrainConfig, writeJsonAtomic } from './common.mjs';
 
 const dist = (p) => join(root, 'dist', p);
 const { generateEvents } = await import(dist('generate/run.js'));
@@ -32,7 +32,7 @@ for (const spec of ['builtin:ee_mumu', 'builtin:ee_mumu?cuts=mg5', 'builtin:dy_z
   const trained = await runTraining(process_, createSampler(process_, config, 1), config, 1);
   const path = join(work, `${process_.info.name}.madnis`);
   writeSamplerFile(path, { format: 'madnis-ts sampler', format_version: 1, madnis_ts_version: 'bench', process: { ...processIdentity(process_), spec }, seed: 1, config, state: encodeState(trained.state), history: trained.progress.history, result: trained.final });
-  const opened = reopenSampler(path, threads, {});
+  const opened = reopenSampler(path, threads, { pdf: sharedPdf });
   const r = await generateEvents(opened, { events, seed: 1, outDir: join(work, process_.info.name), batchPoints: 65536, presamplePoints: 200000, overweightShare: 0.001, useTrainingMaxWeight: false, version: 'bench' });
   const t = r.timing;
   const row = {
