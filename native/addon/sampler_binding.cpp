@@ -131,6 +131,7 @@ struct SamplerState {
 };
 
 struct BatchResult {
+  int64_t invalid = 0;
   std::vector<ChannelMoments> channels;
   std::vector<int64_t> nonzero;
   double loss = 0, grad_norm = 0;
@@ -186,6 +187,7 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
     o.Set("channels", moments_to_js(env, r.channels, r.nonzero.empty() ? nullptr : &r.nonzero));
     o.Set("loss", r.loss);
     o.Set("gradNorm", r.grad_norm);
+    o.Set("invalid", double(r.invalid));
     if (r.efficiency.n > 0) o.Set("efficiency", efficiency_to_js(env, r.efficiency));
     return o;
   }
@@ -212,6 +214,7 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
         s.buffer.keep_last(capacity);
       }
       BatchResult r;
+      r.invalid = batch.invalid;
       r.channels = w.channels;
       r.nonzero = w.nonzero;
       r.efficiency = unweighting_efficiency(combined_weights(w.weight, batch.channel, counts), options);
@@ -249,6 +252,7 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
         s.buffer.keep_last(capacity);
       }
       BatchResult r;
+      r.invalid = batch.invalid;
       r.channels = w.channels;  // estimates from the samples as drawn (before the step)
       r.nonzero = w.nonzero;
       r.loss = step_result.loss;
@@ -293,6 +297,7 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
       SampleBatch batch = draw_batch(s.sampler, s.process->process, pool, counts, seed, kStreamIntegrate, iteration);
       WeightedBatch w = weigh_batch(s.sampler, pool, batch);
       BatchResult r;
+      r.invalid = batch.invalid;
       r.channels = w.channels;
       r.nonzero = w.nonzero;
       std::vector<double> combined = combined_weights(w.weight, batch.channel, counts);
@@ -337,6 +342,7 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
           Napi::Object o = Napi::Object::New(env);
           o.Set("drawn", double(g.drawn));
           o.Set("overweight", double(g.overweight));
+          o.Set("invalid", double(g.invalid));
           o.Set("sumWeight", g.sum_weight);
           o.Set("channels", moments_to_js(env, g.channels, &g.nonzero));
           o.Set("accepted", double(g.weight_factor.size()));

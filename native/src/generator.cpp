@@ -24,6 +24,7 @@ GeneratedEvents generate_events(const Sampler& sampler, LoadedProcess& process, 
 
   GeneratedEvents events;
   events.drawn = batch.size();
+  events.invalid = batch.invalid;
   events.channels = weighted.channels;
   events.nonzero = weighted.nonzero;
   events.sample_seconds = batch.sample_seconds;

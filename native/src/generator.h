@@ -13,7 +13,7 @@
 namespace madnis {
 
 struct GeneratedEvents {
-  int64_t drawn = 0, overweight = 0;
+  int64_t drawn = 0, overweight = 0, invalid = 0;
   std::vector<ChannelMoments> channels;  // of all drawn points
   std::vector<int64_t> nonzero;
   double sum_weight = 0;                 // Σ W over drawn points

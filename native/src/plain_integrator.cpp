@@ -1,5 +1,7 @@
 #include "plain_integrator.h"
 
+#include <cmath>
+#include <limits>
 #include <stdexcept>
 
 #include "rng.h"
@@ -48,8 +50,16 @@ std::vector<ChannelStats> integrate_plain(LoadedProcess& process, ThreadPool& po
     out.channel_weights = alpha.data();
     process.evaluate(thread, chunk.channel, chunk.count, u.data(), out);
     ChannelStats& stats = per_chunk[size_t(k)];
-    for (int64_t i = 0; i < chunk.count; ++i)
-      stats.add(alpha[size_t(i * n_channels + chunk.channel)] * weight[size_t(i)], weight[size_t(i)] != 0);
+    for (int64_t i = 0; i < chunk.count; ++i) {
+      // A point whose weight or any prior channel weight is not finite is invalid as a
+      // whole (as in training): counted, contributes nothing.
+      double w = weight[size_t(i)];
+      for (int c = 0; c < n_channels; ++c) {
+        const double a = alpha[size_t(i * n_channels + c)];
+        if (!std::isfinite(a) || a < 0) w = std::numeric_limits<double>::quiet_NaN();
+      }
+      stats.add(alpha[size_t(i * n_channels + chunk.channel)] * w, w != 0 && std::isfinite(w));
+    }
   });
 
   // Reduce in chunk order: the result does not depend on the thread count.

@@ -69,6 +69,7 @@ void SampleBatch::append(const SampleBatch& o) {
   stack(u, o.u);
   stack(features, o.features);
   stack(prior, o.prior);
+  invalid += o.invalid;
 }
 
 void SampleBatch::keep_last(Eigen::Index max_points) {
@@ -127,6 +128,7 @@ SampleBatch draw_batch(const Sampler& sampler, LoadedProcess& process, ThreadPoo
   }
   const double energy_scale = info.beam_energy[0] + info.beam_energy[1];
   std::vector<double> sample_seconds(draws.size(), 0.0), evaluate_seconds(draws.size(), 0.0);
+  std::vector<int64_t> invalid(draws.size(), 0);
 
   pool.parallel_for(int64_t(draws.size()), [&](int64_t k, int thread) {
     const Draw& d = draws[size_t(k)];
@@ -168,13 +170,22 @@ SampleBatch draw_batch(const Sampler& sampler, LoadedProcess& process, ThreadPoo
       const Eigen::Index row = d.row + i;
       batch.channel[size_t(row)] = d.channel;
       batch.u.row(row) = u.row(i);
+      bool valid = std::isfinite(weight[size_t(i)]) && (n_ext == 0 || momenta.row(i).allFinite());
+      for (int c = 0; c < n_channels; ++c) valid = valid && std::isfinite(prior(i, c)) && prior(i, c) >= 0;
+      if (!valid) {
+        ++invalid[size_t(k)];
+        weight[size_t(i)] = 0;
+        prior.row(i).setConstant(1.0 / n_channels);
+      }
       batch.f[size_t(row)] = weight[size_t(i)];
       batch.g[size_t(row)] = std::exp(log_q(i));
       batch.prior.row(row) = prior.row(i);
       // The channel net needs one view of the point shared by all channels: the momenta
       // (in units of the collision energy), or u for test integrands without particles,
       // whose channels all use the identity map.
-      if (n_ext > 0)
+      if (!valid)
+        batch.features.row(row).setZero();
+      else if (n_ext > 0)
         batch.features.row(row) = momenta.row(i) / energy_scale;
       else
         batch.features.row(row) = u.row(i);
@@ -184,6 +195,7 @@ SampleBatch draw_batch(const Sampler& sampler, LoadedProcess& process, ThreadPoo
   for (size_t k = 0; k < draws.size(); ++k) {
     batch.sample_seconds += sample_seconds[k];
     batch.evaluate_seconds += evaluate_seconds[k];
+    batch.invalid += invalid[k];
   }
   return batch;
 }

@@ -31,6 +31,9 @@ struct SampleBatch {
   std::vector<double> x1, x2, mu_f, mu_r, alpha_s, alpha_qed;
   // CPU seconds (summed over threads) spent sampling and evaluating the process.
   double sample_seconds = 0, evaluate_seconds = 0;
+  // Points whose weight or prior channel weights were not finite (e.g. a NaN from an
+  // amplitude): counted here and kept with weight 0, so they never reach a loss.
+  int64_t invalid = 0;
 
   Eigen::Index size() const { return Eigen::Index(channel.size()); }
   void append(const SampleBatch& other);

@@ -100,6 +100,7 @@ export function generateCommand(): Command {
         measured_acceptance_error: g.acceptance_error,
         acceptance_definition: 'accepted events ÷ points drawn, over every generation batch (zero weights included)',
         generation_points: g.points,
+        invalid_points: g.invalid,
         accepted_events: g.accepted,
         overweight_events: g.overweight_events,
         overweight_fraction: result.events ? g.overweight_events / result.events : 0,
@@ -120,6 +121,7 @@ export function generateCommand(): Command {
       out.write(`  w_max = ${result.w_max.toExponential(4)} (${result.w_max_source})\n`);
       out.write(`  acceptance ${percent(g.acceptance)} ± ${percent(g.acceptance_error, 3)} measured on ${count(g.points)} points (expected ${percent(summary.expected_acceptance)})\n`);
       out.write(`  overweight events: ${count(g.overweight_events)} (${percent(summary.overweight_fraction, 3)} of events, ${percent(g.overweight_sigma_share, 3)} of σ in their excess weight)\n`);
+      if (g.invalid > 0) out.write(`  WARNING: ${count(g.invalid)} drawn points had a non-finite weight (NaN/inf from the integrand): excluded, never written\n`);
       const t = result.timing;
       out.write(`  wall ${seconds(t.wall_s)} (${count(Math.round(summary.events_per_second))} events/s); CPU: sampling ${seconds(t.sample_s)}, process ${seconds(t.evaluate_s)}, unweighting ${seconds(t.unweight_s)}; LHE writing ${seconds(t.write_s)}\n`);
       out.write(`  summary: ${join(result.runDir, 'summary.json')}\n`);

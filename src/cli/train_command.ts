@@ -61,10 +61,14 @@ function printTables(progress: TrainingProgress, final: FinalIntegration, sample
   out.write(`  unweighting efficiency ε = ⟨w⟩/w_max: ${percent(final.efficiency_truncated)} with w_max leaving ≤ 1 % of σ in overweights` +
     ` (${percent(final.overweight_fraction_truncated, 3)} of points above it), ${percent(final.efficiency_max)} with the plain maximum,` +
     ` ${percent(final.efficiency_median_max)} with the median replica maximum\n`);
+  out.write(`  unweighting with that w_max (≤ 1 % overweights) accepts ${percent(final.acceptance_truncated)} of points (overweight events kept with weight W/w_max)\n`);
   if (progress.history.dropped.length > 0) {
     out.write(`  dropped channels: ${progress.history.dropped.map((d) => `${d.channel + 1} (share ${d.share.toExponential(1)} at step ${d.step})`).join(', ')}\n`);
   }
   out.write(`  integrand evaluations: ${count(progress.points)}, wall time ${seconds(wall)}\n`);
+  if (progress.invalid > 0) {
+    out.write(`  WARNING: ${count(progress.invalid)} points had a non-finite weight or channel weight (NaN/inf from the integrand): excluded with weight 0 and counted; σ covers the rest of phase space only\n`);
+  }
   out.write(`  sampler: ${samplerPath}\n`);
 }
 
@@ -148,6 +152,7 @@ export function trainCommand(): Command {
       phases: result.progress.phases,
       dropped_channels: result.progress.history.dropped,
       integrand_evaluations: result.progress.points,
+      invalid_points: result.progress.invalid,
       wall_time_s: wall,
     };
     writeJsonAtomic(join(outDir, 'summary.json'), summary);

@@ -43,7 +43,7 @@ export interface GenerateResult {
   w_max: number;
   w_max_source: string;
   presample: { points: number; sigma: number; error: number; expected_acceptance: number };
-  generation: { points: number; accepted: number; acceptance: number; acceptance_error: number; overweight_events: number; overweight_sigma_share: number; sigma: number; error: number };
+  generation: { points: number; invalid: number; accepted: number; acceptance: number; acceptance_error: number; overweight_events: number; overweight_sigma_share: number; sigma: number; error: number };
   timing: { sample_s: number; evaluate_s: number; unweight_s: number; write_s: number; wall_s: number };
 }
 
@@ -90,7 +90,7 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
   ];
   const writer = await LheWriter.open(lhePath, banner, init);
 
-  let accepted = 0, drawn = 0, acceptedAll = 0, overweight = 0, overweightWeight = 0;
+  let accepted = 0, drawn = 0, invalid = 0, acceptedAll = 0, overweight = 0, overweightWeight = 0;
   let writeSeconds = 0;
   const timing = { sample_s: 0, evaluate_s: 0, unweight_s: 0 };
   const moments: Array<{ sigma: number; error: number }> = [];
@@ -100,6 +100,7 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
       if (options.shouldStop?.()) break;
       const batch = await sampler.generate({ counts: perBatch(options.batchPoints), seed: options.seed, iteration, wMax });
       drawn += batch.drawn;
+      invalid += batch.invalid;
       acceptedAll += batch.accepted;
       moments.push(estimateFromMoments(batch.channels));
       timing.sample_s += batch.timing.sampleSeconds;
@@ -141,6 +142,7 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
     presample: { points: options.presamplePoints, sigma: estimate.sigma, error: estimate.error, expected_acceptance: presample.efficiency.truncated.acceptance },
     generation: {
       points: drawn,
+      invalid,
       accepted: acceptedAll,
       acceptance,
       acceptance_error: drawn ? Math.sqrt((acceptance * (1 - acceptance)) / drawn) : 0,

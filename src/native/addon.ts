@@ -97,6 +97,8 @@ export interface EfficiencyStats {
 }
 
 export interface StepStats {
+  /** points with a non-finite weight or prior (counted, then excluded with weight 0) */
+  invalid: number;
   channels: ChannelMoments[];
   loss: number;
   gradNorm: number;
@@ -123,6 +125,8 @@ export interface NativeSamplerConfig {
 /** One batch of unweighted events (native/src/generator.h); arrays row-major per event. */
 export interface GeneratedBatch {
   drawn: number;
+  /** drawn points with a non-finite weight or prior, excluded */
+  invalid: number;
   accepted: number;
   overweight: number;
   /** Σ of the combined weights W over every drawn point */

@@ -12,6 +12,7 @@ import { combineEstimates, estimateFromMoments, relativeStd } from './estimates.
 
 export interface VegasRecord {
   iteration: number;
+  invalid: number;
   counts: number[];
   sigma: number;
   error: number;
@@ -21,6 +22,7 @@ export interface VegasRecord {
 
 export interface FlowRecord {
   step: number;
+  invalid: number;
   counts: number[];
   loss: number;
   buffered_loss: number | null;
@@ -61,6 +63,8 @@ export interface FinalIntegration {
   overweight_fraction_truncated: number;
   overweight_sigma_share_truncated: number;
   points_passing_cuts: number;
+  /** points with a non-finite weight (e.g. NaN from an amplitude): excluded, counted */
+  invalid_points: number;
 }
 
 export interface TrainingHistory {
@@ -80,6 +84,8 @@ export interface TrainingProgress {
   phases: PhaseSummary[];
   /** integrand evaluations spent so far */
   points: number;
+  /** of those, the ones with a non-finite weight or prior, excluded from every estimate */
+  invalid: number;
 }
 
 export interface TrainEvents {
@@ -143,6 +149,7 @@ function finalIntegration(stats: IntegrationStats, counts: number[]): FinalInteg
     overweight_fraction_truncated: e.truncated.overweightFraction,
     overweight_sigma_share_truncated: e.truncated.overweightSigmaShare,
     points_passing_cuts: e.nonzero,
+    invalid_points: stats.invalid,
   };
 }
 
@@ -174,6 +181,7 @@ export async function runTraining(
     history: { vegas: [], flow: [], dropped: [] },
     phases: [],
     points: 0,
+    invalid: 0,
   };
   const checkpoint = () => events.onCheckpoint?.(sampler.getState(), structuredClone(progress));
   const stratify = (total: number) =>
@@ -184,6 +192,7 @@ export async function runTraining(
     const counts = stratify(integration.points);
     const stats = await sampler.integrate({ counts, seed, iteration, overweightShare: integration.overweight_share, replicas: integration.bootstrap_replicas });
     progress.points += integration.points;
+    progress.invalid += stats.invalid;
     return finalIntegration(stats, counts);
   };
 
@@ -195,10 +204,12 @@ export async function runTraining(
       const keep = it >= vegas.iterations - vegas.seed_buffer_iterations && flowSteps > 0;
       const stats = await sampler.vegasIteration({ counts, seed, iteration: it, damping: vegas.damping, keep, bufferCapacity: training.buffer_capacity });
       progress.points += vegas.points_per_iteration;
+      progress.invalid += stats.invalid;
       const estimate = estimateFromMoments(stats.channels);
       progress.sqrt_variances = sqrtVariances(stats);
       const record: VegasRecord = {
         iteration: it,
+        invalid: stats.invalid,
         counts,
         sigma: estimate.sigma,
         error: estimate.error,
@@ -237,6 +248,7 @@ export async function runTraining(
       const lr = learningRate(training.lr_schedule, training.learning_rate, training.final_learning_rate, step, flowSteps);
       const stats = await sampler.trainStep({ counts: progress.counts, seed, step, learningRate: lr, loss: training.loss, bufferCapacity: training.buffer_capacity });
       progress.points += training.batch_size;
+      progress.invalid += stats.invalid;
       let bufferedLoss: number | null = null;
       for (let k = 0; k < training.buffered_steps; ++k) bufferedLoss = (await sampler.bufferStep({ learningRate: lr, loss: training.loss })).loss;
       const estimate = estimateFromMoments(stats.channels);
@@ -245,6 +257,7 @@ export async function runTraining(
       progress.sqrt_variances = progress.sqrt_variances.map((_, c) => window.reduce((a, w) => a + w[c]!, 0) / window.length);
       const record: FlowRecord = {
         step,
+        invalid: stats.invalid,
         counts: progress.counts,
         loss: stats.loss,
         buffered_loss: bufferedLoss,

@@ -98,3 +98,27 @@ describe('madnis-ts train', () => {
     });
   }
 });
+
+describe('an integrand that returns NaN on part of its domain', () => {
+  const fixture = join(packageRoot, 'build', 'native', 'test_fixtures', 'fixture_nan.so');
+  it('train counts and excludes the bad points, never fails, and says so', () => {
+    const out = join(work, 'nan');
+    const run = runCli(['train', fixture, '--config', smallConfig, '--out', out, '--threads', '2']);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/WARNING: [\d,]+ points had a non-finite weight/);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.invalid_points).toBeGreaterThan(0);
+    // f = 1 where it is finite: 95 % of the square
+    expect(Math.abs(summary.sigma_pb - 0.95) / summary.sigma_error_pb).toBeLessThan(4);
+  });
+
+  it('integrate counts them as invalid and excludes them', () => {
+    const out = join(work, 'nan-integrate');
+    const run = runCli(['integrate', fixture, '--points', '200000', '--out', out]);
+    expect(run.status, run.stderr).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    // 5 % of the points, within 5 standard deviations of the binomial count
+    expect(Math.abs(summary.invalid_weights - 0.05 * 200000)).toBeLessThan(5 * Math.sqrt(200000 * 0.05 * 0.95));
+    expect(Math.abs(summary.sigma_pb - 0.95) / summary.sigma_error_pb).toBeLessThan(4);
+  });
+});
