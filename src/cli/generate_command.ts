@@ -51,6 +51,9 @@ export function generateCommand(): Command {
     .option('--mg5 <DIR>', 'MadGraph5_aMC@NLO installation (else MG5_HOME or mg5_aMC on PATH)')
     .action(async (samplerPath: string, options: GenerateCliOptions) => {
       const opened = reopenSampler(resolve(samplerPath), options.threads, { pdf: options.pdf, mg5: options.mg5 });
+      if (opened.libraryChanged) {
+        process.stderr.write(`madnis-ts: warning: ${opened.process.spec.libraryPath} is not the library ${opened.path} was trained on (rebuilt or changed); the events stay unbiased, the efficiency may be lower\n`);
+      }
       const outDir = resolve(options.out ?? join(resolve(samplerPath), '..'));
       let stop = false;
       const onSignal = () => {
@@ -84,6 +87,7 @@ export function generateCommand(): Command {
         madnis_ts_version: VERSION,
         sampler_file: opened.path,
         sampler_sha256: opened.fileSha256,
+        library_changed_since_training: opened.libraryChanged,
         process: opened.file.process.spec,
         seed: options.seed,
         threads: options.threads,

@@ -95,8 +95,11 @@ export function trainCommand(): Command {
     if (options.resume) {
       if (!existsSync(checkpointPath)) throw new UserError(`--resume: no checkpoint in ${outDir} (a run writes checkpoint.madnis there while it trains)`);
       resumeFile = readSamplerFile(checkpointPath);
-      if (resumeFile.process.library_sha256 !== identity.library_sha256 || !sameJson(resumeFile.process.parameters, identity.parameters)) {
+      if (resumeFile.process.spec !== identity.spec || !sameJson(resumeFile.process.parameters, identity.parameters)) {
         throw new UserError(`--resume: the checkpoint in ${outDir} was made for another process (${resumeFile.process.spec})`);
+      }
+      if (resumeFile.process.library_sha256 !== identity.library_sha256) {
+        process.stderr.write(`madnis-ts: warning: ${identity.library} was rebuilt or changed since the checkpoint; training goes on with it\n`);
       }
       if (options.config && !sameJson(resumeFile.config, config)) throw new UserError(`--resume: ${options.config} differs from the configuration of the checkpointed run`);
       config = resumeFile.config;

@@ -11,6 +11,11 @@ import { createSampler } from '../train/schedule.js';
 
 export interface ReopenedSampler {
   path: string;
+  /**
+   * The library is not the one trained on (a rebuild, or a changed integrand). Any
+   * sampler stays unbiased for any integrand; only its efficiency may suffer — say so.
+   */
+  libraryChanged: boolean;
   file: SamplerFile;
   fileSha256: string;
   process: LoadedProcess;
@@ -28,13 +33,11 @@ export function reopenSampler(path: string, threads: number, options: { pdf?: st
   if (!file.result) throw new UserError(`${path} is a checkpoint, not a finished sampler: finish it with \`madnis-ts train --resume\``);
   const spec = parseProcessSpec(file.process.spec, options);
   const process = loadProcess(spec, threads);
-  if (fileSha256(spec.libraryPath) !== file.process.library_sha256) {
-    throw new UserError(`the process library ${spec.libraryPath} changed since ${path} was trained: train again`);
-  }
+  const libraryChanged = fileSha256(spec.libraryPath) !== file.process.library_sha256;
   if (physicsParameters(process.parameters) !== physicsParameters(file.process.parameters)) {
     throw new UserError(`the process ${file.process.spec} now has other parameters than when ${path} was trained: train again`);
   }
   const sampler = createSampler(process, file.config, file.seed);
   sampler.setState(decodeState(file.state));
-  return { path, file, fileSha256: fileSha256(path), process, sampler };
+  return { path, libraryChanged, file, fileSha256: fileSha256(path), process, sampler };
 }
