@@ -1,0 +1,459 @@
+c ======================================================================
+c madnis-ts MG5 bridge, Fortran side (madnis-ts' own code).
+c
+c Compiled inside a MadEvent SubProcesses/P* folder, so that the include
+c files MG5 generated for that folder (genps.inc, nexternal.inc,
+c maxamps.inc, run.inc, coupl.inc, configs.inc, leshouche.inc, ...)
+c are picked up by -I. -I../../Source. See README.md for the recipe.
+c
+c It replaces MadEvent's driver.f (main program) and the random-number
+c source of dsample.f (sample_get_x), and evaluates one phase-space
+c point for a given channel deterministically:
+c   weight = (phase-space jacobian of the channel) * sum over
+c            subprocesses/mirrors of DSIGPROC with MULTI_CHANNEL off,
+c   i.e. f/g_c in pb without the single-diagram-enhancement factor.
+c The prior alpha_c is recomputed from AMP2 / GET_CHANNEL_CUT exactly
+c as SMATRIX does when MULTI_CHANNEL is on.
+c ======================================================================
+
+c ----------------------------------------------------------------------
+c One-time initialisation; the caller has chdir'ed into a directory one
+c level below the P* folder (MadEvent's G* directories live there).
+c ----------------------------------------------------------------------
+      subroutine madnis_mg5_init(ndim_out, next_out, nconf_out,
+     &     maxsproc_out, lpp_out, ebeam_out, sde_out, pmass_out,
+     &     idup_out)
+      implicit none
+      include 'genps.inc'
+      include 'maxconfigs.inc'
+      include 'nexternal.inc'
+      include 'maxamps.inc'
+      include 'run.inc'
+      include 'coupl.inc'
+      double precision zero
+      parameter (ZERO = 0d0)
+      integer ndim_out, next_out, nconf_out, maxsproc_out, lpp_out(2)
+      integer sde_out, idup_out(nexternal)
+      double precision ebeam_out(2), pmass_out(nexternal)
+
+      double precision pmass(nexternal)
+      common/to_mass/  pmass
+      integer          isum_hel
+      logical                    multi_channel
+      common/to_matrix/isum_hel, multi_channel
+      integer        lbw(0:nexternal)
+      common /to_BW/ lbw
+      integer            mapconfig(0:lmaxconfigs), this_config
+      common/to_mconfigs/mapconfig, this_config
+      logical init_mode
+      common /to_determine_zero_hel/init_mode
+      integer idup(nexternal,maxproc,maxsproc)
+      integer mothup(2,nexternal)
+      integer icolup(2,nexternal,maxflow,maxsproc)
+      include 'leshouche.inc'
+      character*30 param_card_name
+      integer i
+
+c     MG5's diagnostics (unit 6) go to a log file in the run directory,
+c     not to the host's stdout.
+      open(unit=6, file='mg5_fortran.log', status='unknown')
+      param_card_name = 'param_card.dat'
+      call setrun
+      call setpara(param_card_name)
+      include 'pmass.inc'
+      call setcuts
+c     Full matrix element (no SDE factor inside SMATRIX), exact
+c     helicity sum, no Breit-Wigner splitting of channels.
+      isum_hel = 0
+      multi_channel = .false.
+      init_mode = .false.
+      lbw(0) = 0
+      call init_good_hel()
+
+      ndim_out = 3*(nexternal-nincoming)-4
+      if (ndim_out .lt. 0) ndim_out = 0
+      if (nincoming.gt.1.and.abs(lpp(1)) .ge. 1) ndim_out=ndim_out+1
+      if (nincoming.gt.1.and.abs(lpp(2)) .ge. 1) ndim_out=ndim_out+1
+      next_out = nexternal
+      nconf_out = mapconfig(0)
+      maxsproc_out = maxsproc
+      lpp_out(1) = lpp(1)
+      lpp_out(2) = lpp(2)
+      ebeam_out(1) = ebeam(1)
+      ebeam_out(2) = ebeam(2)
+      sde_out = sde_strat
+      do i = 1, nexternal
+         pmass_out(i) = pmass(i)
+         idup_out(i) = idup(i,1,1)
+      enddo
+      end
+
+c     MAPCONFIG(i): graph number of config index i (1-based).
+      integer function madnis_mg5_mapconfig(i)
+      implicit none
+      include 'genps.inc'
+      include 'maxconfigs.inc'
+      integer i
+      integer            mapconfig(0:lmaxconfigs), this_config
+      common/to_mconfigs/mapconfig, this_config
+      madnis_mg5_mapconfig = mapconfig(i)
+      end
+
+c ----------------------------------------------------------------------
+c Switch to config index icfg (1-based): replicates what driver.f does
+c before sample_full (map_invarients + PDF dimensions) and what gen_mom
+c does on its first call (configure_integral: poles/widths, symconf).
+c ----------------------------------------------------------------------
+      subroutine madnis_mg5_set_channel(icfg)
+      implicit none
+      include 'genps.inc'
+      include 'maxconfigs.inc'
+      include 'nexternal.inc'
+      include 'run.inc'
+      integer icfg
+      integer           minvar(maxdim,lmaxconfigs)
+      common /to_invar/ minvar
+      integer           mincfig, maxcfig
+      common/to_configs/mincfig, maxcfig
+      integer            mapconfig(0:lmaxconfigs), this_config
+      common/to_mconfigs/mapconfig, this_config
+      double precision      spole(maxinvar),swidth(maxinvar),bwjac
+      common/to_brietwigner/spole          ,swidth          ,bwjac
+      integer nconfigs, ninvar, nb_tchannel, ndim, j, graph
+      double precision maxwgt
+
+c     set_peaks resets only spole/swidth(1:nexternal-2), not the s-hat
+c     entry: clear all, or the previous channel's pole mapping survives.
+      do j = 1, maxinvar
+         spole(j) = 0d0
+         swidth(j) = 0d0
+      enddo
+      graph = mapconfig(icfg)
+      mincfig = graph
+      maxcfig = graph
+      minvar(1,1) = 0
+      nconfigs = 1
+      call map_invarients(minvar,nconfigs,ninvar,mincfig,maxcfig,
+     &     nexternal,nincoming,nb_tchannel)
+      ndim = 3*(nexternal-nincoming)-4
+      if (ndim .lt. 0) ndim = 0
+      if (nincoming.gt.1.and.abs(lpp(1)) .ge. 1) ndim=ndim+1
+      if (nincoming.gt.1.and.abs(lpp(2)) .ge. 1) ndim=ndim+1
+      ninvar = ndim
+      do j=mincfig,maxcfig
+         if (abs(lpp(1)) .ge. 1 .and. abs(lpp(1)) .ge. 1) then
+            if(ndim.gt.1) minvar(ndim-1,j)=ninvar-1
+            minvar(ndim,j) = ninvar
+         elseif (abs(lpp(1)) .ge. 1 .or. abs(lpp(1)) .ge. 1) then
+            minvar(ndim,j) = ninvar
+         endif
+      enddo
+      call configure_integral(graph,mincfig,maxcfig,ninvar,maxwgt)
+      end
+
+c ----------------------------------------------------------------------
+c Replacement for dsample.f's sample_get_x (the original is weakened in
+c our copy of libdsample.a): dimension j takes u(j) from the caller
+c instead of MG5's adaptive grid, then applies MG5's own pole mapping
+c (transpole) and its Jacobian. Same as MG5 with a flat grid.
+c ----------------------------------------------------------------------
+      subroutine sample_get_x(wgt, x, j, ipole, xmin, xmax)
+      implicit none
+      include 'genps.inc'
+      include 'maxconfigs.inc'
+      double precision wgt, x, xmin, xmax
+      integer j, ipole
+      double precision madnis_u(maxdim)
+      common /madnis_ucom/ madnis_u
+      integer           minvar(maxdim,lmaxconfigs)
+      common /to_invar/ minvar
+      double precision      spole(maxinvar),swidth(maxinvar),bwjac
+      common/to_brietwigner/spole        ,swidth        ,bwjac
+      integer ij
+      double precision ymin, ymax, y, jdum, xlo, xhi
+
+      ij = minvar(j,ipole)
+      if (ij .gt. 0) then
+         if (swidth(ij) .gt. 0d0) then
+c           untranspole(pole, width, uniform out, physical in, jac)
+            xlo = xmin
+            xhi = xmax
+            call untranspole(spole(ij),swidth(ij),ymin,xlo,jdum)
+            call untranspole(spole(ij),swidth(ij),ymax,xhi,jdum)
+            y = ymin + (ymax-ymin)*madnis_u(j)
+            wgt = wgt*(ymax-ymin)
+            call transpole(spole(ij),swidth(ij),y,x,wgt)
+            return
+         endif
+      endif
+      x = xmin + (xmax-xmin)*madnis_u(j)
+      wgt = wgt*(xmax-xmin)
+      end
+
+c     Replacement for unwgt.f's UNWGT (weakened in our copy of unwgt.o):
+c     event storage is the caller's business.
+      subroutine unwgt(px,wgt,numproc)
+      implicit none
+      double precision px(*), wgt
+      integer numproc
+      end
+
+c ----------------------------------------------------------------------
+c One point. u(ndim) in [0,1); icfg: config index (1-based);
+c cls(mapconfig(0)): channel (1-based) each config's prior adds to, 0 =
+c none; nch: number of channels; rsel: uniform for the event record.
+c Outputs: wgt_out (pb), alpha(nch), pout(0:3,nexternal) lab frame,
+c pdg(nexternal), x1, x2, muf, mur, as_out, aqed_out.
+c ----------------------------------------------------------------------
+      subroutine madnis_mg5_point(icfg, u, cls, nch, rsel, wgt_out,
+     &     alpha, pout, pdg, x1, x2, muf, mur, as_out, aqed_out, hel)
+      implicit none
+      include 'genps.inc'
+      include 'maxconfigs.inc'
+      include 'nexternal.inc'
+      include 'maxamps.inc'
+      include 'run.inc'
+      include 'coupl.inc'
+      integer icfg, nch, cls(*), pdg(nexternal), hel(nexternal)
+      double precision u(*), rsel, wgt_out, alpha(*)
+      double precision pout(0:3,nexternal), x1, x2, muf, mur
+      double precision as_out, aqed_out
+
+      double precision madnis_u(maxdim)
+      common /madnis_ucom/ madnis_u
+      integer           mincfig, maxcfig
+      common/to_configs/mincfig, maxcfig
+      integer            mapconfig(0:lmaxconfigs), this_config
+      common/to_mconfigs/mapconfig, this_config
+      double precision amp2(maxamps), jamp2(0:maxflow)
+      common/to_amps/  amp2,       jamp2
+      logical cutsdone, cutspassed
+      common/to_cutsdone/cutsdone, cutspassed
+      integer last_iconf
+      common/to_last_iconf/last_iconf
+      double precision cm_rap
+      logical set_cm_rap
+      common/to_cm_rap/set_cm_rap,cm_rap
+      integer subdiag(maxsproc), ib(2)
+      common/to_sub_diag/subdiag, ib
+      integer          ipsel
+      common /subproc/ ipsel
+      character*101         hel_buff
+      common/to_helicity/  hel_buff
+      integer hsel(nexternal,2*maxsproc)
+      integer confsub(maxsproc,lmaxconfigs)
+      include 'config_subproc_map.inc'
+      logical mirrorprocs(maxsproc)
+      include 'mirrorprocs.inc'
+      integer idup(nexternal,maxproc,maxsproc)
+      integer mothup(2,nexternal)
+      integer icolup(2,nexternal,maxflow,maxsproc)
+      include 'leshouche.inc'
+
+      double precision dsigproc, get_channel_cut
+      external dsigproc, get_channel_cut
+      logical pass_point
+      external pass_point
+
+      integer symconf(0:lmaxconfigs)
+      double precision x(maxinvar), wgt, p(0:3,nexternal+1)
+      double precision pk(0:3,nexternal), d, w1, a(lmaxconfigs), xt
+      double precision total, abstot, xb1, xb2, rap, ch, sh, e, pz
+      double precision dsel(2*maxsproc), xdum
+      integer isel(2*maxsproc), ksel(2*maxsproc), psel(2*maxsproc)
+      integer nsel, ndim, i, k, c, jd, ninvar, is, j
+      double precision pi
+      parameter (pi=3.141592653589793d0)
+
+      ndim = 3*(nexternal-nincoming)-4
+      if (ndim .lt. 0) ndim = 0
+      if (nincoming.gt.1.and.abs(lpp(1)) .ge. 1) ndim=ndim+1
+      if (nincoming.gt.1.and.abs(lpp(2)) .ge. 1) ndim=ndim+1
+      ninvar = max(2,ndim)
+      do i = 1, ndim
+         madnis_u(i) = u(i)
+      enddo
+      do c = 1, nch
+         alpha(c) = 0d0
+      enddo
+      wgt_out = 0d0
+      wgt = 1d0
+      call x_to_f_arg(ndim,icfg,mincfig,maxcfig,ninvar,wgt,x,p)
+      xb1 = xbk(1)
+      xb2 = xbk(2)
+      total = 0d0
+      abstot = 0d0
+      nsel = 0
+      if (wgt .ne. 0d0 .and. pass_point(p)) then
+         cutsdone = .false.
+         cutspassed = .false.
+         symconf(0) = 1
+         symconf(1) = icfg
+         last_iconf = 0
+         do i = 1, maxsproc
+           if (confsub(i,icfg) .ne. 0) then
+            do k = 1, 2
+             if (k .eq. 1 .or. mirrorprocs(i)) then
+               do j = 1, maxamps
+                  amp2(j) = 0d0
+               enddo
+               w1 = 1d0
+               d = dsigproc(p,1,i,k,symconf,confsub,w1,0)
+               if (k .eq. 2) then
+                  xdum = xbk(1)
+                  xbk(1) = xbk(2)
+                  xbk(2) = xdum
+                  cm_rap = -cm_rap
+               endif
+               if (d .ne. 0d0) then
+c                 prior exactly as SMATRIX<i> builds it (MULTI_CHANNEL)
+                  do j = 1, nexternal
+                     pk(0,j) = p(0,j)
+                     pk(1,j) = p(1,j)
+                     pk(2,j) = p(2,j)
+                     pk(3,j) = p(3,j)
+                     if (k .eq. 2) then
+                        pk(2,j) = -p(2,j)
+                        pk(3,j) = -p(3,j)
+                     endif
+                  enddo
+                  xt = 0d0
+                  do c = 1, mapconfig(0)
+                     a(c) = 0d0
+                     jd = confsub(i,c)
+                     if (jd .ne. 0) then
+                        if (sde_strat .eq. 1) then
+                           a(c) = amp2(jd)*get_channel_cut(pk,c)
+                        else
+                           a(c) = get_channel_cut(pk,c)
+                        endif
+                        xt = xt + a(c)
+                     endif
+                  enddo
+                  if (xt .gt. 0d0) then
+                     do c = 1, mapconfig(0)
+                        if (cls(c) .gt. 0) alpha(cls(c)) =
+     &                       alpha(cls(c)) + abs(d)*a(c)/xt
+                     enddo
+                  endif
+                  total = total + d
+                  abstot = abstot + abs(d)
+                  nsel = nsel + 1
+                  dsel(nsel) = abstot
+                  isel(nsel) = i
+                  ksel(nsel) = k
+                  psel(nsel) = ipsel
+c                 helicity SMATRIX picked (with the reseeded RANMAR)
+                  read(hel_buff,'(20I5)') (hsel(j,nsel),j=1,nexternal)
+               endif
+             endif
+            enddo
+           endif
+         enddo
+         last_iconf = -1
+      endif
+      wgt_out = wgt*total
+
+      if (abstot .gt. 0d0) then
+         do c = 1, nch
+            alpha(c) = alpha(c)/abstot
+         enddo
+      else
+c        no matrix element here (cuts): prior from the propagator
+c        structure (sde_strat 2) or flat
+         xt = 0d0
+         do c = 1, mapconfig(0)
+            a(c) = 0d0
+            if (sde_strat .eq. 2 .and. confsub(1,c) .ne. 0)
+     &           a(c) = get_channel_cut(p,c)
+            xt = xt + a(c)
+         enddo
+         do c = 1, mapconfig(0)
+            if (cls(c) .gt. 0) then
+               if (xt .gt. 0d0) then
+                  alpha(cls(c)) = alpha(cls(c)) + a(c)/xt
+               else
+                  alpha(cls(c)) = alpha(cls(c)) + 1d0/mapconfig(0)
+               endif
+            endif
+         enddo
+      endif
+
+c     event record: subprocess/mirror picked with probability |d|
+      is = 1
+      do j = 1, nsel
+         if (rsel*abstot .lt. dsel(j)) then
+            is = j
+            goto 10
+         endif
+      enddo
+ 10   continue
+      rap = 0.5d0*log(xb1*ebeam(1)/(xb2*ebeam(2)))
+      do j = 1, nexternal
+         pk(0,j) = p(0,j)
+         pk(1,j) = p(1,j)
+         pk(2,j) = p(2,j)
+         pk(3,j) = p(3,j)
+         pdg(j) = idup(j,1,1)
+         hel(j) = 9
+      enddo
+      x1 = xb1
+      x2 = xb2
+      if (nsel .gt. 0) then
+         do j = 1, nexternal
+            pdg(j) = idup(j,max(psel(is),1),isel(is))
+            hel(j) = hsel(j,is)
+            if (hel(j) .eq. 0) hel(j) = 9
+         enddo
+         if (ksel(is) .eq. 2) then
+c           mirror: parton 1 comes from beam 2; swap initial slots
+            do j = 0, 3
+               xdum = pk(j,1)
+               pk(j,1) = pk(j,2)
+               pk(j,2) = xdum
+            enddo
+            do j = 1, nexternal
+               pk(2,j) = -pk(2,j)
+               pk(3,j) = -pk(3,j)
+            enddo
+            i = pdg(1)
+            pdg(1) = pdg(2)
+            pdg(2) = i
+            i = hel(1)
+            hel(1) = hel(2)
+            hel(2) = i
+            x1 = xb2
+            x2 = xb1
+            rap = -rap
+         endif
+      endif
+      ch = cosh(rap)
+      sh = sinh(rap)
+      do j = 1, nexternal
+         e = pk(0,j)
+         pz = pk(3,j)
+         pout(0,j) = e*ch + pz*sh
+         pout(1,j) = pk(1,j)
+         pout(2,j) = pk(2,j)
+         pout(3,j) = pz*ch + e*sh
+      enddo
+      if (abs(lpp(1)) .lt. 1) x1 = 1d0
+      if (abs(lpp(2)) .lt. 1) x2 = 1d0
+      muf = sqrt(max(q2fact(1),0d0))
+      mur = scale
+      as_out = g*g/(4d0*pi)
+      aqed_out = abs(gal(1))**2/(4d0*pi)
+      end
+
+c     driver.f's open_file_local (driver.o is not linked): opens a file
+c     of the working directory, if present.
+      subroutine open_file_local(lun,filename,fopened)
+      implicit none
+      integer lun
+      logical fopened
+      character*(*) filename
+      fopened = .false.
+      open(unit=lun,file=filename,status='old',err=20)
+      fopened = .true.
+ 20   return
+      end

@@ -1,0 +1,373 @@
+/*
+ * madnis-ts MG5 bridge, C side (madnis-ts' own code): exports the process ABI
+ * (native/include/madnis/process.h, 1.1) for one MadEvent SubProcesses/P* folder whose
+ * Fortran is linked into the same shared library (see README.md for the recipe).
+ *
+ * MadEvent keeps its state in COMMON blocks and SAVE variables and reads files relative
+ * to the working directory, so one loaded copy is one integrand: all instances share it,
+ * every call into Fortran is serialised by one mutex, and the working directory is
+ * switched to <P dir>/madnis (MadEvent's G* directories sit at the same depth) for the
+ * duration of each call and restored afterwards.
+ */
+#include <madnis/process.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef MADNIS_MG5_DIR
+#define MADNIS_MG5_DIR ""
+#endif
+#define MAXCONF 1000
+
+/* Fortran side (madnis_mg5.f, MG5's objects) */
+extern void madnis_mg5_init_(int* ndim, int* next, int* nconf, int* maxsproc, int* lpp,
+                             double* ebeam, int* sde, double* pmass, int* idup);
+extern int madnis_mg5_mapconfig_(int* i);
+extern void madnis_mg5_set_channel_(int* icfg);
+extern void madnis_mg5_point_(int* icfg, const double* u, int* cls, int* nch, double* rsel,
+                              double* wgt, double* alpha, double* p, int* pdg, double* x1,
+                              double* x2, double* muf, double* mur, double* as, double* aqed,
+                              int* hel);
+/* MG5's RANMAR state (Source/ranmar.f): reseeded from u at every point so that the
+ * discrete choices inside DSIG1/SMATRIX (flavour, helicity) are deterministic. */
+extern struct { double ranu[97], ranc, rancd, rancm; } raset1_;
+extern struct { int iranmr, jranmr; } raset2_;
+
+struct madnis_process_instance {
+  char last_error[512];
+};
+
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+static int g_initialised = 0;
+static char g_dir[4096], g_rundir[4200], g_name[256], g_desc[512], g_json[16384];
+static madnis_process_info g_info;
+static int g_nconf, g_nch, g_cfg_of_channel[MAXCONF], g_cls[MAXCONF + 1], g_current = -1;
+static int g_ndim, g_next, g_graph_of_channel[MAXCONF];
+
+static uint64_t splitmix(uint64_t* s) {
+  uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+static double unit(uint64_t* s) { return (splitmix(s) >> 11) * (1.0 / 9007199254740992.0); }
+
+static uint64_t hash_u(const double* u, int n, int channel) {
+  uint64_t h = 0x243f6a8885a308d3ULL ^ (uint64_t)channel;
+  for (int i = 0; i < n; ++i) {
+    uint64_t b;
+    memcpy(&b, &u[i], 8);
+    h ^= b + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+    h = splitmix(&h);
+  }
+  return h;
+}
+
+static void seed_ranmar(uint64_t seed) {
+  for (int i = 0; i < 97; ++i) raset1_.ranu[i] = unit(&seed);
+  raset1_.ranc = 362436.0 / 16777216.0;
+  raset1_.rancd = 7654321.0 / 16777216.0;
+  raset1_.rancm = 16777213.0 / 16777216.0;
+  raset2_.iranmr = 97;
+  raset2_.jranmr = 33;
+}
+
+static void set_err(char* err, size_t len, const char* msg) {
+  if (err && len) {
+    strncpy(err, msg, len - 1);
+    err[len - 1] = '\0';
+  }
+}
+
+static int beam_pdg(int lpp, int parton) {
+  switch (lpp) {
+    case 0: return parton;
+    case 1: case 2: return 2212;
+    case -1: case -2: return -2212;
+    case 3: return 11;
+    case -3: return -11;
+    case 4: return 13;
+    case -4: return -13;
+    default: return 0;
+  }
+}
+
+/* "value = key ! comment" lines of a MadEvent card */
+static int card_value(const char* path, const char* key, char* out, size_t len) {
+  FILE* f = fopen(path, "r");
+  if (!f) return 0;
+  char line[1024];
+  int found = 0;
+  while (fgets(line, sizeof line, f)) {
+    char* hash = strchr(line, '#');
+    if (hash) *hash = '\0';
+    char* eq = strchr(line, '=');
+    if (!eq) continue;
+    char k[256];
+    if (sscanf(eq + 1, "%255s", k) != 1 || strcmp(k, key) != 0) continue;
+    *eq = '\0';
+    if (sscanf(line, "%255s", out) == 1) found = 1;
+    (void)len;
+    break;
+  }
+  fclose(f);
+  return found;
+}
+
+/* Reads <P dir>/symfact.dat: "graph[.bw] factor". factor > 0: an integrated channel;
+ * factor < 0: config whose contribution MadEvent folds into graph -factor; 0: skipped.
+ * Breit-Wigner splits (2.1, 2.2) are merged into one channel (we do not split). */
+static int read_channels(char* err, size_t err_len) {
+  char path[4300];
+  snprintf(path, sizeof path, "%s/symfact.dat", g_dir);
+  FILE* f = fopen(path, "r");
+  if (!f) {
+    set_err(err, err_len, "mg5: cannot open symfact.dat in the process folder (run MG5's gensym/launch first)");
+    return 0;
+  }
+  int graph_factor[MAXCONF + 1];
+  for (int i = 0; i <= MAXCONF; ++i) graph_factor[i] = 0;
+  double r;
+  int fac;
+  while (fscanf(f, "%lf %d", &r, &fac) == 2) {
+    int g = (int)(r + 1e-9);
+    if (g <= 0 || g > MAXCONF) continue;
+    if (fac != 0 || graph_factor[g] == 0) graph_factor[g] = fac;
+  }
+  fclose(f);
+  g_nch = 0;
+  int chan_of_graph[MAXCONF + 1];
+  for (int i = 0; i <= MAXCONF; ++i) chan_of_graph[i] = 0;
+  for (int c = 1; c <= g_nconf; ++c) {
+    int g = madnis_mg5_mapconfig_(&c);
+    if (g > 0 && g <= MAXCONF && graph_factor[g] > 0) {
+      g_cfg_of_channel[g_nch] = c;
+      g_graph_of_channel[g_nch] = g;
+      chan_of_graph[g] = ++g_nch;
+    }
+  }
+  for (int c = 1; c <= g_nconf; ++c) {
+    int g = madnis_mg5_mapconfig_(&c);
+    g_cls[c - 1] = 0;
+    if (g <= 0 || g > MAXCONF) continue;
+    if (graph_factor[g] > 0) g_cls[c - 1] = chan_of_graph[g];
+    else if (graph_factor[g] < 0 && -graph_factor[g] <= MAXCONF)
+      g_cls[c - 1] = chan_of_graph[-graph_factor[g]];
+  }
+  if (g_nch == 0) {
+    set_err(err, err_len, "mg5: symfact.dat lists no channel");
+    return 0;
+  }
+  return 1;
+}
+
+static int initialise(const char* dir, char* err, size_t err_len) {
+  strncpy(g_dir, dir, sizeof g_dir - 1);
+  snprintf(g_rundir, sizeof g_rundir, "%s/madnis", g_dir);
+  mkdir(g_rundir, 0755);
+  int home = open(".", O_RDONLY);
+  if (chdir(g_rundir) != 0) {
+    snprintf(g_json, sizeof g_json, "mg5: cannot enter %s: %s (dir=<SubProcesses/P* folder>)",
+             g_rundir, strerror(errno));
+    set_err(err, err_len, g_json);
+    if (home >= 0) close(home);
+    return 0;
+  }
+  int nconf = 0, maxsproc = 0, lpp[2], sde = 0, idup[MADNIS_MAX_EXTERNALS];
+  double ebeam[2], pmass[MADNIS_MAX_EXTERNALS];
+  madnis_mg5_init_(&g_ndim, &g_next, &nconf, &maxsproc, lpp, ebeam, &sde, pmass, idup);
+  g_nconf = nconf;
+  int ok = read_channels(err, err_len);
+  if (ok) {
+    madnis_mg5_set_channel_(&g_cfg_of_channel[0]);
+    g_current = 0;
+  }
+  if (home >= 0) {
+    if (fchdir(home) != 0) ok = 0;
+    close(home);
+  }
+  if (!ok) return 0;
+
+  const char* base = strrchr(g_dir, '/');
+  base = base ? base + 1 : g_dir;
+  snprintf(g_name, sizeof g_name, "mg5_%s", base);
+  snprintf(g_desc, sizeof g_desc, "MadEvent %s (MG5 Fortran via madnis mg5glue)", g_dir);
+  char pdlabel[256] = "", lhaid[256] = "";
+  char card[4400];
+  snprintf(card, sizeof card, "%s/../../Cards/run_card.dat", g_dir);
+  card_value(card, "pdlabel", pdlabel, sizeof pdlabel);
+  card_value(card, "lhaid", lhaid, sizeof lhaid);
+
+  memset(&g_info, 0, sizeof g_info);
+  g_info.name = g_name;
+  g_info.description = g_desc;
+  g_info.dimension = g_ndim;
+  g_info.n_channels = g_nch;
+  g_info.n_externals = g_next;
+  for (int i = 0; i < g_next && i < MADNIS_MAX_EXTERNALS; ++i) {
+    g_info.pdg[i] = idup[i];
+    g_info.mass[i] = pmass[i];
+  }
+  g_info.beam_pdg[0] = beam_pdg(lpp[0], idup[0]);
+  g_info.beam_pdg[1] = beam_pdg(lpp[1], idup[1]);
+  g_info.beam_energy[0] = ebeam[0];
+  g_info.beam_energy[1] = ebeam[1];
+  g_info.uses_pdf = (lpp[0] != 0 || lpp[1] != 0);
+  g_info.pdf_lhaid = (g_info.uses_pdf && strcmp(pdlabel, "lhapdf") == 0) ? atoi(lhaid) : -1;
+
+  int n = snprintf(g_json, sizeof g_json,
+                   "{\"mg5_dir\":\"%s\",\"sde_strategy\":%d,\"pdlabel\":\"%s\",\"lhaid\":\"%s\","
+                   "\"lpp\":[%d,%d],\"n_configs\":%d,\"maxsproc\":%d,\"channel_graphs\":[",
+                   g_dir, sde, pdlabel, lhaid, lpp[0], lpp[1], g_nconf, maxsproc);
+  for (int c = 0; c < g_nch && n < (int)sizeof g_json - 32; ++c)
+    n += snprintf(g_json + n, sizeof g_json - n, "%s%d", c ? "," : "", g_graph_of_channel[c]);
+  n += snprintf(g_json + n, sizeof g_json - n, "],\"channel_names\":[");
+  for (int c = 0; c < g_nch && n < (int)sizeof g_json - 32; ++c)
+    n += snprintf(g_json + n, sizeof g_json - n, "%s\"G%d\"", c ? "," : "", g_graph_of_channel[c]);
+  snprintf(g_json + n, sizeof g_json - n, "]}");
+  return 1;
+}
+
+static madnis_status mg5_create(const char* params, madnis_process_instance** out, char* err,
+                                size_t err_len) {
+  char dir[4096];
+  strncpy(dir, MADNIS_MG5_DIR, sizeof dir - 1);
+  dir[sizeof dir - 1] = '\0';
+  if (params && *params) {
+    char buf[8192];
+    strncpy(buf, params, sizeof buf - 1);
+    buf[sizeof buf - 1] = '\0';
+    for (char* tok = strtok(buf, "&"); tok; tok = strtok(NULL, "&")) {
+      char* eq = strchr(tok, '=');
+      if (!eq) {
+        set_err(err, err_len, "mg5: parameters are key=value; allowed key: dir");
+        return MADNIS_ERR_INVALID_PARAMETER;
+      }
+      *eq = '\0';
+      if (strcmp(tok, "dir") == 0) {
+        strncpy(dir, eq + 1, sizeof dir - 1);
+      } else {
+        char msg[512];
+        snprintf(msg, sizeof msg, "mg5: unknown parameter '%s'; allowed: dir=<SubProcesses/P* folder>", tok);
+        set_err(err, err_len, msg);
+        return MADNIS_ERR_INVALID_PARAMETER;
+      }
+    }
+  }
+  pthread_mutex_lock(&g_lock);
+  madnis_status st = MADNIS_OK;
+  if (!g_initialised) {
+    if (!*dir) {
+      set_err(err, err_len, "mg5: dir=<SubProcesses/P* folder> is required");
+      st = MADNIS_ERR_INVALID_PARAMETER;
+    } else if (!initialise(dir, err, err_len)) {
+      st = MADNIS_ERR_NOT_FOUND;
+    } else {
+      g_initialised = 1;
+    }
+  } else if (*dir && strcmp(dir, g_dir) != 0) {
+    set_err(err, err_len, "mg5: this library is already bound to another process folder");
+    st = MADNIS_ERR_INVALID_PARAMETER;
+  }
+  pthread_mutex_unlock(&g_lock);
+  if (st != MADNIS_OK) return st;
+  *out = calloc(1, sizeof(madnis_process_instance));
+  return *out ? MADNIS_OK : MADNIS_ERR_INTERNAL;
+}
+
+static void mg5_destroy(madnis_process_instance* p) { free(p); }
+
+static madnis_status mg5_info(const madnis_process_instance* p, madnis_process_info* out) {
+  (void)p;
+  *out = g_info;
+  return MADNIS_OK;
+}
+
+static madnis_status mg5_evaluate(madnis_process_instance* inst, int32_t channel, int64_t n,
+                                  const double* u, const madnis_eval_output* out) {
+  if (channel < 0 || channel >= g_nch) {
+    snprintf(inst->last_error, sizeof inst->last_error, "mg5: channel %d out of range [0,%d)",
+             channel, g_nch);
+    return MADNIS_ERR_INVALID_CHANNEL;
+  }
+  if (!out || !out->weight) {
+    snprintf(inst->last_error, sizeof inst->last_error, "mg5: output weight is required");
+    return MADNIS_ERR_INVALID_PARAMETER;
+  }
+  const int ne = g_next, nch = g_nch;
+  double alpha[MAXCONF], mom[4 * MADNIS_MAX_EXTERNALS];
+  int pdg[MADNIS_MAX_EXTERNALS], hel[MADNIS_MAX_EXTERNALS];
+  madnis_status st = MADNIS_OK;
+  pthread_mutex_lock(&g_lock);
+  int home = open(".", O_RDONLY);
+  if (chdir(g_rundir) != 0) {
+    snprintf(inst->last_error, sizeof inst->last_error, "mg5: cannot enter %s", g_rundir);
+    if (home >= 0) close(home);
+    pthread_mutex_unlock(&g_lock);
+    return MADNIS_ERR_NOT_FOUND;
+  }
+  if (g_current != channel) {
+    madnis_mg5_set_channel_(&g_cfg_of_channel[channel]);
+    g_current = channel;
+  }
+  int icfg = g_cfg_of_channel[channel];
+  for (int64_t i = 0; i < n; ++i) {
+    const double* ui = u + i * g_ndim;
+    uint64_t h = hash_u(ui, g_ndim, channel);
+    uint64_t s = h;
+    double rsel = unit(&s);
+    seed_ranmar(splitmix(&s));
+    double w, x1, x2, muf, mur, as, aqed;
+    madnis_mg5_point_(&icfg, ui, g_cls, (int*)&nch, &rsel, &w, alpha, mom, pdg, &x1, &x2, &muf,
+                      &mur, &as, &aqed, hel);
+    if (!isfinite(w)) {
+      snprintf(inst->last_error, sizeof inst->last_error, "mg5: non-finite weight at point %lld",
+               (long long)i);
+      st = MADNIS_ERR_EVALUATION;
+      w = 0;
+    }
+    out->weight[i] = w;
+    if (out->channel_weights) memcpy(out->channel_weights + i * nch, alpha, nch * sizeof(double));
+    if (out->momenta) memcpy(out->momenta + i * ne * 4, mom, ne * 4 * sizeof(double));
+    if (out->pdg)
+      for (int k = 0; k < ne; ++k) out->pdg[i * ne + k] = pdg[k];
+    if (out->x1) out->x1[i] = x1;
+    if (out->x2) out->x2[i] = x2;
+    if (out->mu_f) out->mu_f[i] = muf;
+    if (out->mu_r) out->mu_r[i] = mur;
+    if (out->alpha_s) out->alpha_s[i] = as;
+    if (out->alpha_qed) out->alpha_qed[i] = aqed;
+    if (out->helicity)
+      for (int k = 0; k < ne; ++k) out->helicity[i * ne + k] = hel[k];
+    if (out->colour)
+      for (int k = 0; k < 2 * ne; ++k) out->colour[i * ne * 2 + k] = 0;
+  }
+  if (home >= 0) {
+    if (fchdir(home) != 0) st = MADNIS_ERR_INTERNAL;
+    close(home);
+  }
+  pthread_mutex_unlock(&g_lock);
+  return st;
+}
+
+static const char* mg5_last_error(const madnis_process_instance* p) { return p->last_error; }
+static const char* mg5_parameters_json(const madnis_process_instance* p) {
+  (void)p;
+  return g_json;
+}
+
+__attribute__((visibility("default"))) const madnis_process_api* madnis_process_get_api(void) {
+  static const madnis_process_api api = {
+      MADNIS_PROCESS_ABI_MAJOR, MADNIS_PROCESS_ABI_MINOR, mg5_create,   mg5_destroy,
+      mg5_info,                 mg5_evaluate,             mg5_last_error, mg5_parameters_json,
+  };
+  return &api;
+}
