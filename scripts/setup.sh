@@ -23,4 +23,9 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 node -e 'const [major] = process.versions.node.split("."); if (+major < 20) { console.error(`setup: Node >= 20 needed, found ${process.version}`); process.exit(1); }'
+# The test runner (vitest 4 / vite 8) installs with npm 11; Node 20 ships npm 10.
+if [ "$(npm --version | cut -d. -f1)" -lt 11 ]; then
+  echo "setup: upgrading npm $(npm --version) to npm 11 (vite 8 does not install with npm 10)"
+  npm install -g npm@11
+fi
 npm ci
