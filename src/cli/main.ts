@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { errorMessage, isUserError } from '../util/errors.js';
 import { generateCommand } from './generate_command.js';
 import { integrateCommand } from './integrate_command.js';
+import { launchCommand } from './launch_command.js';
 import { lheInfoCommand } from './lhe_info_command.js';
 import { trainCommand } from './train_command.js';
 import { VERSION } from './version.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   program.addCommand(trainCommand().exitOverride());
   program.addCommand(generateCommand().exitOverride());
   program.addCommand(lheInfoCommand().exitOverride());
+  program.addCommand(launchCommand().exitOverride());
   return program;
 }
 

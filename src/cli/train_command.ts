@@ -12,7 +12,7 @@ import { Command } from 'commander';
 import { loadProcess } from '../process/load.js';
 import { DEFAULT_PROCESS, parseProcessSpec } from '../process/spec.js';
 import { loadTrainConfig, type TrainConfig } from '../train/config.js';
-import { decodeState, encodeState, processIdentity, readSamplerFile, writeSamplerFile, type SamplerFile } from '../train/sampler_file.js';
+import { decodeState, makeSamplerFile, processIdentity, readSamplerFile, writeSamplerFile, type SamplerFile } from '../train/sampler_file.js';
 import { createSampler, runTraining, type FinalIntegration, type TrainingProgress } from '../train/schedule.js';
 import { writeJsonAtomic } from '../util/atomic_write.js';
 import { UserError } from '../util/errors.js';
@@ -35,7 +35,7 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-function printTables(progress: TrainingProgress, final: FinalIntegration, samplerPath: string, wall: number): void {
+export function printTables(progress: TrainingProgress, final: FinalIntegration, samplerPath: string, wall: number): void {
   const out = process.stdout;
   const table = new Table({
     head: ['phase', 'σ over the phase [pb]', 'χ²/dof', 'σ, fresh points [pb]', 'rel. std', 'ε (≤1% overw.)', 'ε (max)', 'points', 'wall'],
@@ -110,18 +110,8 @@ export function trainCommand(): Command {
 
     const sampler = createSampler(process_, config, seed);
     if (resumeFile) sampler.setState(decodeState(resumeFile.state));
-    const fileFor = (state: ReturnType<typeof sampler.getState>, progress: TrainingProgress, result: FinalIntegration | null): SamplerFile => ({
-      format: 'madnis-ts sampler',
-      format_version: 1,
-      madnis_ts_version: VERSION,
-      process: identity,
-      seed,
-      config,
-      state: encodeState(state),
-      // wall-clock times live in summary.json, so the same seed gives the same file
-      history: progress.history,
-      result,
-    });
+    const fileFor = (state: ReturnType<typeof sampler.getState>, progress: TrainingProgress, result: FinalIntegration | null): SamplerFile =>
+      makeSamplerFile(VERSION, identity, seed, config, state, progress.history, result);
 
     const bar = progressBar('train', 'units', true);
     const start = performance.now();

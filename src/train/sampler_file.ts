@@ -106,6 +106,20 @@ export function decodeState(state: EncodedState): SamplerState {
   };
 }
 
+/** A finished sampler file (or, with `progress`, a checkpoint). */
+export function makeSamplerFile(
+  version: string,
+  process: ProcessIdentity,
+  seed: number,
+  config: TrainConfig,
+  state: SamplerState,
+  history: TrainingHistory,
+  result: FinalIntegration | null,
+): SamplerFile {
+  // wall-clock times live in summary.json, so the same seed gives the same file
+  return { format: SAMPLER_FORMAT, format_version: SAMPLER_FORMAT_VERSION, madnis_ts_version: version, process, seed, config, state: encodeState(state), history, result };
+}
+
 export function writeSamplerFile(path: string, file: SamplerFile): void {
   writeFileAtomic(path, `${JSON.stringify(file)}\n`);
 }

@@ -52,3 +52,32 @@ describe.skipIf(!haveMg5 || !haveGfortran)('MG5 bridge (needs MG5_HOME and gfort
     expect(Math.abs(pull(summary.sigma_pb, summary.sigma_error_pb, eeMumuSigma(91.188)))).toBeLessThan(3);
   });
 });
+
+describe.skipIf(!haveMg5 || !haveGfortran)('madnis-ts launch on MG5 (needs MG5_HOME and gfortran)', () => {
+  const work = mkdtempSync(join(tmpdir(), 'madnis-launch-mg5-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('p p > e+ e-: MG5 output, build, train, events; σ agrees with MG5 own survey; a second launch reuses the build', async () => {
+    const card = join(work, 'pp_ee.dat');
+    writeFileSync(card, 'import model sm\ndefine p = g u c d s u~ c~ d~ s~\ngenerate p p > e+ e-\n');
+    const config = join(work, 'quick.yaml');
+    writeFileSync(config, 'vegas: {iterations: 5, points_per_iteration: 20000}\ntraining: {steps: 40, batch_size: 2048}\nintegration: {points: 50000}\n');
+    const out = join(work, 'out');
+    const run = runCli(['launch', card, '--mg5', mg5Home!, '--out', out, '--config', config, '--events', '2000', '--threads', '1']);
+    expect(run.status, run.stderr).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    // MG5's own cross section from the launch that compiled the folder (SubProcesses/results.dat)
+    const [mg5Sigma, mg5Error] = readFileSync(join(out, 'process', 'SubProcesses', 'results.dat'), 'utf8').trim().split(/\s+/).slice(0, 2).map(Number);
+    expect(Math.abs(pull(summary.sigma_pb, summary.sigma_error_pb, mg5Sigma!, mg5Error!))).toBeLessThan(3);
+    expect(summary.events.count).toBe(2000);
+    const { readLhe } = await import('../../src/lhe/reader.js');
+    const read = await readLhe(summary.events.file);
+    expect(read.events).toBe(2000);
+    expect(read.init.beams.map((b) => b.pdg)).toEqual([2212, 2212]);
+
+    const again = runCli(['launch', card, '--mg5', mg5Home!, '--out', out, '--config', config, '--events', '100', '--threads', '1']);
+    expect(again.status, again.stderr).toBe(0);
+    const second = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(second.reused).toEqual({ mg5_output: true, mg5_prepare: true, build: true });
+  });
+});

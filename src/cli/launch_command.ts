@@ -1,0 +1,125 @@
+/**
+ * `madnis-ts launch proc_card.dat`: MG5 generates and compiles the process, madnis-ts
+ * builds a process library from MG5's own integrand, trains the sampler on it and writes
+ * unweighted events — in OUT/ (process/, build/, logs/, sampler.madnis, Events/run_XX/,
+ * summary.json).
+ */
+import { rmSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+
+import { Command } from 'commander';
+import ora from 'ora';
+
+import { readProcCard } from '../cards/proc_card.js';
+import { reopenSampler } from '../generate/reopen.js';
+import { generateEvents } from '../generate/run.js';
+import { prepareProcess } from '../mg5/launch.js';
+import { requireMg5 } from '../mg5/locate.js';
+import { loadProcess } from '../process/load.js';
+import { loadTrainConfig } from '../train/config.js';
+import { makeSamplerFile, processIdentity, writeSamplerFile } from '../train/sampler_file.js';
+import { createSampler, runTraining } from '../train/schedule.js';
+import { writeJsonAtomic } from '../util/atomic_write.js';
+import { count, percent, seconds, withError } from './format.js';
+import { defaultThreads, parsePoints, parseSeed, parseThreads } from './options.js';
+import { progressBar } from './progress.js';
+import { printTables } from './train_command.js';
+import { VERSION } from './version.js';
+
+interface LaunchOptions {
+  runCard?: string;
+  paramCard?: string;
+  config?: string;
+  mg5?: string;
+  out?: string;
+  events: number;
+  threads: number;
+  seed: number;
+}
+
+export function launchCommand(): Command {
+  return new Command('launch')
+    .description('generate a process with MadGraph5, train a MadNIS sampler on its integrand, write unweighted events')
+    .argument('<proc_card>', 'MG5 process card (import model, define, generate, add process)')
+    .option('--run-card <FILE>', 'MG5 run_card.dat (default: MG5\'s for the process)')
+    .option('--param-card <FILE>', 'MG5 param_card.dat (default: the model\'s)')
+    .option('-c, --config <FILE>', 'madnis.yaml with training settings')
+    .option('--mg5 <DIR>', 'MadGraph5_aMC@NLO installation (else MG5_HOME or mg5_aMC on PATH)')
+    .option('-o, --out <DIR>', 'output folder (default: madnis_out/launch_<card name>)')
+    .option('-n, --events <N>', 'unweighted events to write', parsePoints, 10_000)
+    .option('-t, --threads <T>', 'worker threads (default: all cores)', parseThreads, defaultThreads())
+    .option('-s, --seed <S>', 'random seed for MG5, training and generation', parseSeed, 1)
+    .action(async (cardPath: string, options: LaunchOptions) => {
+      const card = readProcCard(resolve(cardPath));
+      const mg5 = requireMg5(options.mg5);
+      const config = loadTrainConfig(options.config);
+      const outDir = resolve(options.out ?? join('madnis_out', `launch_${basename(cardPath).replace(/\.[^.]*$/, '')}`));
+      const start = performance.now();
+
+      const spinner = process.stderr.isTTY ? ora({ stream: process.stderr }).start('MG5') : undefined;
+      let prepared;
+      try {
+        prepared = await prepareProcess({
+          card, mg5, outDir, runCard: options.runCard && resolve(options.runCard), paramCard: options.paramCard && resolve(options.paramCard),
+          seed: options.seed, version: VERSION, onStep: (step) => { if (spinner) spinner.text = step; },
+        });
+        spinner?.succeed(`process ready: ${prepared.libraries.map((l) => l.library).join(', ')}${prepared.libraries.every((l) => !l.rebuilt) ? ' (reused)' : ''}`);
+      } catch (error) {
+        spinner?.fail('MG5 step failed');
+        throw error;
+      }
+      const prepareSeconds = (performance.now() - start) / 1000;
+
+      const library = prepared.libraries[0]!.library;
+      const loaded = loadProcess({ spec: library, libraryPath: library, params: '' }, options.threads);
+      const identity = processIdentity(loaded);
+      const sampler = createSampler(loaded, config, options.seed);
+      const bar = progressBar('train', 'units', true);
+      const trainStart = performance.now();
+      let trained;
+      try {
+        trained = await runTraining(loaded, sampler, config, options.seed, {
+          onProgress: (done, total, s) => bar.update(done, total, { phase: s.phase, sigma: withError(s.sigma, s.error), eps: percent(s.efficiency, 1), loss: s.loss?.toExponential(2) ?? '-' }),
+          onCheckpoint: (state, progress) => writeSamplerFile(join(outDir, 'checkpoint.madnis'), { ...makeSamplerFile(VERSION, identity, options.seed, config, state, progress.history, null), progress }),
+        });
+      } finally {
+        bar.stop();
+      }
+      const trainSeconds = (performance.now() - trainStart) / 1000;
+      const samplerPath = join(outDir, 'sampler.madnis');
+      writeSamplerFile(samplerPath, makeSamplerFile(VERSION, identity, options.seed, config, trained.state, trained.progress.history, trained.final));
+      rmSync(join(outDir, 'checkpoint.madnis'), { force: true });
+
+      const opened = reopenSampler(samplerPath, options.threads);
+      const events = await generateEvents(opened, {
+        events: options.events, seed: options.seed, outDir, batchPoints: 65_536, presamplePoints: 200_000,
+        overweightShare: 0.001, useTrainingMaxWeight: false, version: VERSION,
+      });
+      const summary = {
+        command: 'launch',
+        madnis_ts_version: VERSION,
+        proc_card: card.path,
+        processes: card.processes,
+        mg5: mg5.dir,
+        process_dir: prepared.processDir,
+        libraries: prepared.libraries.map((l) => l.library),
+        reused: { mg5_output: prepared.reused.output, mg5_prepare: prepared.reused.prepare, build: prepared.libraries.every((l) => !l.rebuilt) },
+        seed: options.seed,
+        threads: options.threads,
+        config,
+        sampler_file: samplerPath,
+        sigma_pb: trained.final.sigma,
+        sigma_error_pb: trained.final.error,
+        training: { phases: trained.progress.phases, final: trained.final, integrand_evaluations: trained.progress.points, invalid_points: trained.progress.invalid },
+        events: { file: events.lhePath, count: events.events, w_max: events.w_max, acceptance: events.generation.acceptance, presample_sigma_pb: events.presample.sigma, presample_sigma_error_pb: events.presample.error, overweight_events: events.generation.overweight_events },
+        wall_time_s: { mg5_and_build: prepareSeconds, training: trainSeconds, generation: events.timing.wall_s },
+      };
+      writeJsonAtomic(join(outDir, 'summary.json'), summary);
+      const out = process.stdout;
+      out.write(`\nmadnis-ts launch  ${card.path}\n  ${card.processes.join('; ')}  (MG5: ${mg5.dir})\n`);
+      printTables(trained.progress, trained.final, samplerPath, trainSeconds);
+      out.write(`  ${count(events.events)} unweighted events: ${events.lhePath} (acceptance ${percent(events.generation.acceptance)} on ${count(events.generation.points)} points)\n`);
+      out.write(`  wall time: MG5 + build ${seconds(prepareSeconds)}, training ${seconds(trainSeconds)}, events ${seconds(events.timing.wall_s)}\n`);
+      out.write(`  summary: ${join(outDir, 'summary.json')}\n`);
+    });
+}

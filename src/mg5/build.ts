@@ -1,0 +1,71 @@
+/**
+ * One process library per MadEvent subprocess folder, built with native/mg5glue's recipe
+ * into OUT/build/, and rebuilt only when its inputs change.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+
+import { packageRoot } from '../native/paths.js';
+import { UserError } from '../util/errors.js';
+
+const GLUE = join(packageRoot, 'native', 'mg5glue');
+
+export function requireGfortran(): void {
+  if (spawnSync('gfortran', ['--version']).status !== 0) {
+    throw new UserError('gfortran not found: MadGraph5 processes are Fortran; install it (Debian: apt-get install gfortran)');
+  }
+}
+
+export function subprocessFolders(processDir: string): string[] {
+  const sub = join(processDir, 'SubProcesses');
+  if (!existsSync(sub)) throw new UserError(`${processDir} has no SubProcesses folder: not a MadEvent output`);
+  return readdirSync(sub).filter((d) => /^P\d+_/.test(d)).sort().map((d) => join(sub, d));
+}
+
+/** What the library is built from: our glue, and MG5's objects, libraries and cards. */
+function inputsDigest(folder: string): string {
+  const hash = createHash('sha256');
+  for (const file of ['madnis_mg5.f', 'mg5_process.c', 'build.sh']) hash.update(readFileSync(join(GLUE, file)));
+  hash.update(readFileSync(join(packageRoot, 'native', 'include', 'madnis', 'process.h')));
+  const stamp = (path: string) => {
+    if (existsSync(path)) {
+      const s = statSync(path);
+      hash.update(`${path}:${s.size}:${s.mtimeMs}\n`);
+    }
+  };
+  for (const f of readdirSync(folder).sort()) if (/\.(o|f|inc|dat)$/.test(f)) stamp(join(folder, f));
+  const lib = join(folder, '..', '..', 'lib');
+  if (existsSync(lib)) for (const f of readdirSync(lib).sort()) stamp(join(lib, f));
+  stamp(join(folder, '..', '..', 'Source', 'run_card.inc'));
+  stamp(join(folder, '..', '..', 'Cards', 'param_card.dat'));
+  return hash.digest('hex');
+}
+
+export interface BuiltLibrary {
+  folder: string;
+  library: string;
+  rebuilt: boolean;
+}
+
+export function buildSubprocessLibrary(folder: string, buildDir: string, logPath: string): BuiltLibrary {
+  mkdirSync(buildDir, { recursive: true });
+  const name = basename(folder);
+  const library = join(buildDir, `${name}.so`);
+  const stampPath = join(buildDir, `${name}.inputs`);
+  const digest = inputsDigest(folder);
+  if (existsSync(library) && existsSync(stampPath) && readFileSync(stampPath, 'utf8') === digest) {
+    return { folder, library, rebuilt: false };
+  }
+  const run = spawnSync('bash', [join(GLUE, 'build.sh'), folder, `${library}.tmp`], { encoding: 'utf8' });
+  writeFileSync(logPath, `${run.stdout ?? ''}\n${run.stderr ?? ''}`);
+  if (run.status !== 0) {
+    const last = `${run.stderr ?? ''}`.trim().split('\n').slice(-3).join(' | ');
+    throw new UserError(`building the process library for ${name} failed: ${last} (log: ${logPath})`);
+  }
+  // renamed only when complete
+  spawnSync('mv', ['-f', `${library}.tmp`, library]);
+  writeFileSync(stampPath, digest);
+  return { folder, library, rebuilt: true };
+}
