@@ -29,16 +29,26 @@ class ProcessBinding : public Napi::ObjectWrap<ProcessBinding> {
                         InstanceMethod("integratePlain", &ProcessBinding::integrate_plain)});
   }
 
-  // new Process(libraryPath, params, threads)
+  // new Process(libraryPath, params, threads), or new Process([{path, params}, …], "", threads)
+  // for a process made of several libraries (channels concatenated).
   explicit ProcessBinding(const Napi::CallbackInfo& args) : Napi::ObjectWrap<ProcessBinding>(args) {
     Napi::Env env = args.Env();
-    if (args.Length() < 3 || !args[0].IsString() || !args[1].IsString() || !args[2].IsNumber())
-      throw Napi::TypeError::New(env, "Process(libraryPath: string, params: string, threads: number)");
+    if (args.Length() < 3 || !(args[0].IsString() || args[0].IsArray()) || !args[1].IsString() || !args[2].IsNumber())
+      throw Napi::TypeError::New(env, "Process(libraryPath | [{path, params}], params: string, threads: number)");
     const int threads = args[2].As<Napi::Number>().Int32Value();
     if (threads < 1 || threads > 1024) throw Napi::RangeError::New(env, "threads must be in 1..1024");
+    std::vector<ProcessPart> parts;
+    if (args[0].IsString()) {
+      parts.push_back({args[0].As<Napi::String>().Utf8Value(), args[1].As<Napi::String>().Utf8Value()});
+    } else {
+      const Napi::Array array = args[0].As<Napi::Array>();
+      for (uint32_t i = 0; i < array.Length(); ++i) {
+        const Napi::Object part = array.Get(i).As<Napi::Object>();
+        parts.push_back({part.Get("path").As<Napi::String>().Utf8Value(), part.Get("params").As<Napi::String>().Utf8Value()});
+      }
+    }
     try {
-      state_ = std::make_shared<ProcessState>(args[0].As<Napi::String>().Utf8Value(),
-                                              args[1].As<Napi::String>().Utf8Value(), threads);
+      state_ = std::make_shared<ProcessState>(parts, threads);
     } catch (const std::exception& e) {
       throw to_js_error(env, e);
     }

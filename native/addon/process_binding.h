@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "../src/process_loader.h"
 #include "../src/thread_pool.h"
@@ -14,8 +15,7 @@ namespace madnis::addon {
 // A loaded process with one instance and one worker per thread. The mutex serialises
 // the async calls that use it (the pool runs one loop at a time).
 struct ProcessState {
-  ProcessState(const std::string& path, const std::string& params, int threads)
-      : process(path, params, threads), pool(threads) {}
+  ProcessState(const std::vector<ProcessPart>& parts, int threads) : process(parts, threads), pool(threads) {}
   std::mutex busy;
   LoadedProcess process;
   ThreadPool pool;

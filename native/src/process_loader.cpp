@@ -15,109 +15,175 @@ std::string describe_library(const std::string& path) { return "process library 
 
 }  // namespace
 
-LoadedProcess::LoadedProcess(const std::string& library_path, const std::string& params,
-                             int n_instances) {
-  // RTLD_LOCAL keeps each library's symbols to itself: MadGraph subprocess libraries all
-  // export the same Fortran names.
-  handle_ = dlopen(library_path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!handle_) {
-    const char* why = dlerror();
-    throw UserError("cannot load " + describe_library(library_path) + ": " +
-                    (why ? why : "unknown dlopen error"));
+struct LoadedProcess::Library {
+  std::string path;
+  void* handle = nullptr;
+  const madnis_process_api* api = nullptr;
+  std::vector<madnis_process_instance*> instances;
+  ProcessInfo info;
+  int channel_offset = 0;
+
+  ~Library() {
+    for (auto* instance : instances) api->destroy(instance);
+    if (handle) dlclose(handle);
   }
-  try {
-    auto get_api = reinterpret_cast<madnis_process_get_api_fn>(
-        dlsym(handle_, MADNIS_PROCESS_GET_API_SYMBOL));
+};
+
+LoadedProcess::LoadedProcess(const std::string& library_path, const std::string& params, int n_instances)
+    : LoadedProcess(std::vector<ProcessPart>{{library_path, params}}, n_instances) {}
+
+LoadedProcess::LoadedProcess(const std::vector<ProcessPart>& parts, int n_instances) : n_instances_(n_instances) {
+  if (parts.empty()) throw UserError("a process needs at least one library");
+  for (const ProcessPart& part : parts) {
+    auto library = std::make_unique<Library>();
+    library->path = part.library_path;
+    // RTLD_LOCAL keeps each library's symbols to itself: MadGraph subprocess libraries all
+    // export the same Fortran names.
+    library->handle = dlopen(part.library_path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!library->handle) {
+      const char* why = dlerror();
+      throw UserError("cannot load " + describe_library(part.library_path) + ": " + (why ? why : "unknown dlopen error"));
+    }
+    auto get_api = reinterpret_cast<madnis_process_get_api_fn>(dlsym(library->handle, MADNIS_PROCESS_GET_API_SYMBOL));
     if (!get_api)
-      throw UserError(describe_library(library_path) + " does not export '" +
-                      MADNIS_PROCESS_GET_API_SYMBOL +
+      throw UserError(describe_library(part.library_path) + " does not export '" + MADNIS_PROCESS_GET_API_SYMBOL +
                       "': it is not a madnis-ts process (see native/include/madnis/process.h)");
-    api_ = get_api();
-    if (!api_) throw UserError(describe_library(library_path) + " returned no process API");
-    if (api_->abi_major != MADNIS_PROCESS_ABI_MAJOR)
-      throw UserError(describe_library(library_path) + " implements process ABI " +
-                      std::to_string(api_->abi_major) + "." + std::to_string(api_->abi_minor) +
-                      ", but this madnis-ts needs ABI " +
+    const madnis_process_api* api = get_api();
+    if (!api) throw UserError(describe_library(part.library_path) + " returned no process API");
+    if (api->abi_major != MADNIS_PROCESS_ABI_MAJOR)
+      throw UserError(describe_library(part.library_path) + " implements process ABI " + std::to_string(api->abi_major) +
+                      "." + std::to_string(api->abi_minor) + ", but this madnis-ts needs ABI " +
                       std::to_string(MADNIS_PROCESS_ABI_MAJOR) + ".x: rebuild the process");
-    if (api_->abi_minor > MADNIS_PROCESS_ABI_MINOR)
-      throw UserError(describe_library(library_path) + " implements process ABI " +
-                      std::to_string(api_->abi_major) + "." + std::to_string(api_->abi_minor) +
-                      ", newer than this madnis-ts (" + std::to_string(MADNIS_PROCESS_ABI_MAJOR) + "." +
-                      std::to_string(MADNIS_PROCESS_ABI_MINOR) + "): update madnis-ts");
-    if (!api_->create || !api_->destroy || !api_->info || !api_->evaluate || !api_->last_error)
-      throw UserError(describe_library(library_path) + " has an incomplete process API table");
+    if (api->abi_minor > MADNIS_PROCESS_ABI_MINOR)
+      throw UserError(describe_library(part.library_path) + " implements process ABI " + std::to_string(api->abi_major) +
+                      "." + std::to_string(api->abi_minor) + ", newer than this madnis-ts (" +
+                      std::to_string(MADNIS_PROCESS_ABI_MAJOR) + "." + std::to_string(MADNIS_PROCESS_ABI_MINOR) +
+                      "): update madnis-ts");
+    if (!api->create || !api->destroy || !api->info || !api->evaluate || !api->last_error)
+      throw UserError(describe_library(part.library_path) + " has an incomplete process API table");
+    library->api = api;
 
     for (int i = 0; i < n_instances; ++i) {
       char err[1024] = "";
       madnis_process_instance* instance = nullptr;
-      const madnis_status status = api_->create(params.c_str(), &instance, err, sizeof err);
+      const madnis_status status = api->create(part.params.c_str(), &instance, err, sizeof err);
       if (status != MADNIS_OK || !instance) {
-        const std::string message = err[0] ? err : "process creation failed (status " +
-                                                      std::to_string(int(status)) + ")";
+        const std::string message = err[0] ? err : "process creation failed (status " + std::to_string(int(status)) + ")";
         if (status == MADNIS_ERR_INTERNAL) throw std::runtime_error(message);
         throw UserError(message);
       }
-      instances_.push_back(instance);
+      library->instances.push_back(instance);
     }
 
     madnis_process_info raw{};
-    if (api_->info(instances_.at(0), &raw) != MADNIS_OK)
-      throw std::runtime_error(describe_library(library_path) + ": info() failed: " +
-                               api_->last_error(instances_[0]));
+    if (api->info(library->instances.at(0), &raw) != MADNIS_OK)
+      throw std::runtime_error(describe_library(part.library_path) + ": info() failed: " +
+                               api->last_error(library->instances[0]));
     if (raw.dimension <= 0 || raw.n_channels <= 0 || (raw.n_externals != 0 && raw.n_externals < 3) ||
         raw.n_externals > MADNIS_MAX_EXTERNALS)
-      throw UserError(describe_library(library_path) + " reports an invalid shape (dimension " +
-                      std::to_string(raw.dimension) + ", channels " +
-                      std::to_string(raw.n_channels) + ", externals " +
+      throw UserError(describe_library(part.library_path) + " reports an invalid shape (dimension " +
+                      std::to_string(raw.dimension) + ", channels " + std::to_string(raw.n_channels) + ", externals " +
                       std::to_string(raw.n_externals) + ")");
-    info_.name = raw.name ? raw.name : "";
-    info_.description = raw.description ? raw.description : "";
-    info_.dimension = raw.dimension;
-    info_.n_channels = raw.n_channels;
-    info_.pdg.assign(raw.pdg, raw.pdg + raw.n_externals);
-    info_.mass.assign(raw.mass, raw.mass + raw.n_externals);
+    ProcessInfo& info = library->info;
+    info.name = raw.name ? raw.name : "";
+    info.description = raw.description ? raw.description : "";
+    info.dimension = raw.dimension;
+    info.n_channels = raw.n_channels;
+    info.pdg.assign(raw.pdg, raw.pdg + raw.n_externals);
+    info.mass.assign(raw.mass, raw.mass + raw.n_externals);
     for (int b = 0; b < 2; ++b) {
-      info_.beam_pdg[b] = raw.beam_pdg[b];
-      info_.beam_energy[b] = raw.beam_energy[b];
+      info.beam_pdg[b] = raw.beam_pdg[b];
+      info.beam_energy[b] = raw.beam_energy[b];
     }
-    info_.uses_pdf = raw.uses_pdf != 0;
-    info_.pdf_lhaid = raw.pdf_lhaid;
-    if (api_->parameters_json) {
-      const char* json = api_->parameters_json(instances_[0]);
-      info_.parameters_json = json ? json : "{}";
-    } else {
-      info_.parameters_json = "{}";
+    info.uses_pdf = raw.uses_pdf != 0;
+    info.pdf_lhaid = raw.pdf_lhaid;
+    const char* json = api->parameters_json ? api->parameters_json(library->instances[0]) : nullptr;
+    info.parameters_json = json ? json : "{}";
+    libraries_.push_back(std::move(library));
+  }
+
+  // The whole process: channels concatenated, the largest dimension (a part ignores the
+  // extra random numbers), particles and beams shared.
+  const ProcessInfo& first = libraries_.front()->info;
+  info_ = first;
+  if (libraries_.size() == 1) return;
+  info_.n_channels = 0;
+  info_.dimension = 0;
+  info_.parameters_json = "{\"parts\":[";
+  for (size_t k = 0; k < libraries_.size(); ++k) {
+    Library& library = *libraries_[k];
+    const ProcessInfo& info = library.info;
+    if (info.pdg.size() != first.pdg.size() || info.beam_pdg[0] != first.beam_pdg[0] ||
+        info.beam_pdg[1] != first.beam_pdg[1] || info.beam_energy[0] != first.beam_energy[0] ||
+        info.beam_energy[1] != first.beam_energy[1])
+      throw UserError(describe_library(library.path) + " has other particles or beams than " +
+                      describe_library(libraries_.front()->path) + ": they are not parts of one process");
+    library.channel_offset = info_.n_channels;
+    info_.n_channels += info.n_channels;
+    info_.dimension = std::max(info_.dimension, info.dimension);
+    if (k > 0) {
+      info_.name += "+" + info.name;
+      info_.parameters_json += ",";
     }
-  } catch (...) {
-    for (auto* instance : instances_) api_->destroy(instance);
-    instances_.clear();
-    dlclose(handle_);
-    handle_ = nullptr;
-    throw;
+    info_.parameters_json += "{\"channels\":" + std::to_string(info.n_channels) + ",\"parameters\":" + info.parameters_json + "}";
+  }
+  info_.description = first.description + " (" + std::to_string(libraries_.size()) + " parts)";
+  info_.parameters_json += "]}";
+}
+
+LoadedProcess::~LoadedProcess() = default;
+
+void LoadedProcess::evaluate(int slot, int channel, int64_t n, const double* u, const madnis_eval_output& out) {
+  if (libraries_.size() == 1) {
+    evaluate_library(*libraries_.front(), slot, channel, n, u, out);
+    return;
+  }
+  Library* library = nullptr;
+  for (auto& l : libraries_)
+    if (channel >= l->channel_offset && channel < l->channel_offset + l->info.n_channels) library = l.get();
+  if (!library) throw std::runtime_error("channel " + std::to_string(channel) + " out of range");
+  const int dim = library->info.dimension, n_local = library->info.n_channels;
+  // The part's own random numbers: the first `dim` of each point.
+  std::vector<double> local_u;
+  if (dim != info_.dimension) {
+    local_u.resize(size_t(n) * size_t(dim));
+    for (int64_t i = 0; i < n; ++i)
+      std::copy_n(u + size_t(i) * size_t(info_.dimension), dim, local_u.begin() + size_t(i) * size_t(dim));
+    u = local_u.data();
+  }
+  madnis_eval_output local = out;
+  std::vector<double> local_alpha;
+  if (out.channel_weights) {
+    local_alpha.resize(size_t(n) * size_t(n_local));
+    local.channel_weights = local_alpha.data();
+  }
+  evaluate_library(*library, slot, channel - library->channel_offset, n, u, local);
+  if (out.channel_weights) {
+    // zero prior weight in every other part's channels
+    const size_t nc = size_t(info_.n_channels);
+    std::fill(out.channel_weights, out.channel_weights + size_t(n) * nc, 0.0);
+    for (int64_t i = 0; i < n; ++i)
+      std::copy_n(local_alpha.begin() + size_t(i) * size_t(n_local), n_local,
+                  out.channel_weights + size_t(i) * nc + size_t(library->channel_offset));
   }
 }
 
-LoadedProcess::~LoadedProcess() {
-  for (auto* instance : instances_) api_->destroy(instance);
-  if (handle_) dlclose(handle_);
-}
-
-void LoadedProcess::evaluate(int slot, int channel, int64_t n, const double* u,
-                             const madnis_eval_output& out) {
-  madnis_process_instance* instance = instances_.at(size_t(slot));
+void LoadedProcess::evaluate_library(Library& library, int slot, int channel, int64_t n, const double* u,
+                                     const madnis_eval_output& out) {
+  madnis_process_instance* instance = library.instances.at(size_t(slot));
   madnis_eval_output request = out;
-  if (api_->abi_minor < 1) {
+  if (library.api->abi_minor < 1) {
     // A 1.0 library has no event record: fill the defaults it cannot.
-    const size_t n_ext = info_.pdg.size();
+    const size_t n_ext = library.info.pdg.size();
     if (out.helicity) std::fill(out.helicity, out.helicity + size_t(n) * n_ext, 9);
     if (out.colour) std::fill(out.colour, out.colour + size_t(n) * n_ext * 2, 0);
     request.helicity = nullptr;
     request.colour = nullptr;
   }
-  const madnis_status status = api_->evaluate(instance, channel, n, u, &request);
+  const madnis_status status = library.api->evaluate(instance, channel, n, u, &request);
   if (status != MADNIS_OK)
-    throw std::runtime_error("process '" + info_.name + "' failed to evaluate channel " +
-                             std::to_string(channel) + ": " + api_->last_error(instance));
+    throw std::runtime_error("process '" + library.info.name + "' failed to evaluate channel " +
+                             std::to_string(channel) + ": " + library.api->last_error(instance));
 }
 
 }  // namespace madnis

@@ -1,5 +1,8 @@
-// Loads a process library (the ABI in include/madnis/process.h) and owns one instance
-// per worker thread.
+// Loads process libraries (the ABI in include/madnis/process.h) and owns one instance of
+// each per worker thread. Several libraries (MadEvent writes one subprocess folder per
+// group of partonic channels) form one process whose channels are the concatenation of
+// theirs: a point of one part has prior weight zero in every other part's channels, so the
+// multi-channel sum over all channels is the sum of the parts' cross sections.
 #pragma once
 
 #include <madnis/process.h>
@@ -22,17 +25,23 @@ struct ProcessInfo {
   std::string parameters_json;
 };
 
+struct ProcessPart {
+  std::string library_path, params;
+};
+
 class LoadedProcess {
  public:
-  // Throws UserError when the library cannot be opened, does not export the ABI, has
-  // another ABI major version, or rejects the parameters.
+  // Throws UserError when a library cannot be opened, does not export the ABI, has
+  // another ABI major version, or rejects the parameters, or when parts disagree on the
+  // particles or beams.
   LoadedProcess(const std::string& library_path, const std::string& params, int n_instances);
+  LoadedProcess(const std::vector<ProcessPart>& parts, int n_instances);
   ~LoadedProcess();
   LoadedProcess(const LoadedProcess&) = delete;
   LoadedProcess& operator=(const LoadedProcess&) = delete;
 
   const ProcessInfo& info() const { return info_; }
-  int n_instances() const { return int(instances_.size()); }
+  int n_instances() const { return n_instances_; }
 
   // Evaluates n points of a channel on instance `slot` (one slot per thread). Throws
   // std::runtime_error with the process's message on failure.
@@ -40,9 +49,12 @@ class LoadedProcess {
                 const madnis_eval_output& out);
 
  private:
-  void* handle_ = nullptr;
-  const madnis_process_api* api_ = nullptr;
-  std::vector<madnis_process_instance*> instances_;
+  struct Library;
+  void evaluate_library(Library& library, int slot, int channel, int64_t n, const double* u,
+                        const madnis_eval_output& out);
+
+  std::vector<std::unique_ptr<Library>> libraries_;
+  int n_instances_ = 0;
   ProcessInfo info_;
 };
 

@@ -52,7 +52,7 @@ export function generateCommand(): Command {
     .action(async (samplerPath: string, options: GenerateCliOptions) => {
       const opened = reopenSampler(resolve(samplerPath), options.threads, { pdf: options.pdf, mg5: options.mg5 });
       if (opened.libraryChanged) {
-        process.stderr.write(`madnis-ts: warning: ${opened.process.spec.libraryPath} is not the library ${opened.path} was trained on (rebuilt or changed); the events stay unbiased, the efficiency may be lower\n`);
+        process.stderr.write(`madnis-ts: warning: ${opened.process.spec.spec} is not the library ${opened.path} was trained on (rebuilt or changed); the events stay unbiased, the efficiency may be lower\n`);
       }
       const outDir = resolve(options.out ?? join(resolve(samplerPath), '..'));
       let stop = false;

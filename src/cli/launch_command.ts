@@ -16,6 +16,7 @@ import { generateEvents } from '../generate/run.js';
 import { prepareProcess } from '../mg5/launch.js';
 import { requireMg5 } from '../mg5/locate.js';
 import { loadProcess } from '../process/load.js';
+import { parseProcessSpec } from '../process/spec.js';
 import { loadTrainConfig } from '../train/config.js';
 import { makeSamplerFile, processIdentity, writeSamplerFile } from '../train/sampler_file.js';
 import { createSampler, runTraining } from '../train/schedule.js';
@@ -70,8 +71,8 @@ export function launchCommand(): Command {
       }
       const prepareSeconds = (performance.now() - start) / 1000;
 
-      const library = prepared.libraries[0]!.library;
-      const loaded = loadProcess({ spec: library, libraryPath: library, params: '' }, options.threads);
+      // one library per subprocess folder; together one process (channels concatenated)
+      const loaded = loadProcess(parseProcessSpec(prepared.libraries.map((l) => l.library).join(',')), options.threads);
       const identity = processIdentity(loaded);
       const sampler = createSampler(loaded, config, options.seed);
       const bar = progressBar('train', 'units', true);

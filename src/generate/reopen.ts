@@ -6,7 +6,7 @@ import type { NativeSampler } from '../native/addon.js';
 import { loadProcess, type LoadedProcess } from '../process/load.js';
 import { parseProcessSpec } from '../process/spec.js';
 import { UserError } from '../util/errors.js';
-import { decodeState, fileSha256, readSamplerFile, type SamplerFile } from '../train/sampler_file.js';
+import { decodeState, fileSha256, librarySha256, readSamplerFile, type SamplerFile } from '../train/sampler_file.js';
 import { createSampler } from '../train/schedule.js';
 
 export interface ReopenedSampler {
@@ -33,7 +33,7 @@ export function reopenSampler(path: string, threads: number, options: { pdf?: st
   if (!file.result) throw new UserError(`${path} is a checkpoint, not a finished sampler: finish it with \`madnis-ts train --resume\``);
   const spec = parseProcessSpec(file.process.spec, options);
   const process = loadProcess(spec, threads);
-  const libraryChanged = fileSha256(spec.libraryPath) !== file.process.library_sha256;
+  const libraryChanged = librarySha256(spec) !== file.process.library_sha256;
   if (physicsParameters(process.parameters) !== physicsParameters(file.process.parameters)) {
     throw new UserError(`the process ${file.process.spec} now has other parameters than when ${path} was trained: train again`);
   }

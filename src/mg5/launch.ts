@@ -95,12 +95,6 @@ export async function prepareProcess(o: PrepareOptions): Promise<PreparedProcess
 
   const folders = subprocessFolders(processDir);
   if (folders.length === 0) throw new UserError(`MG5 wrote no subprocess folder for ${o.card.path}`);
-  if (folders.length > 1) {
-    throw new UserError(
-      `${o.card.path} gives ${folders.length} subprocess folders (${folders.map((f) => f.split('/').pop()).join(', ')}); ` +
-        'madnis-ts launch handles processes with one folder so far (e.g. p p > e+ e-, e+ e- > mu+ mu-)',
-    );
-  }
   const libraries = folders.map((folder) => {
     o.onStep?.(`building the process library for ${folder.split('/').pop()}`);
     return buildSubprocessLibrary(folder, join(o.outDir, 'build'), join(logs, `build_${folder.split('/').pop()}.log`));

@@ -33,6 +33,11 @@ export interface ProcessSpec {
   /** key=value&… handed to the library's create() */
   params: string;
   builtin?: string;
+  /**
+   * A process made of several libraries, written `A,B,…` (MadEvent's subprocess folders
+   * of one process): their channels are concatenated.
+   */
+  parts?: Array<{ libraryPath: string; params: string }>;
 }
 
 export interface SpecOptions {
@@ -41,6 +46,10 @@ export interface SpecOptions {
 }
 
 export function parseProcessSpec(spec: string, options: SpecOptions = {}): ProcessSpec {
+  if (spec.includes(',')) {
+    const parts = spec.split(',').map((part) => parseProcessSpec(part.trim(), options));
+    return { spec, libraryPath: parts[0]!.libraryPath, params: parts[0]!.params, parts: parts.map((p) => ({ libraryPath: p.libraryPath, params: p.params })) };
+  }
   if (!spec.startsWith('builtin:')) {
     const libraryPath = resolve(spec);
     if (!existsSync(libraryPath)) {

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 
 import type { SamplerState } from '../native/addon.js';
 import type { LoadedProcess } from '../process/load.js';
+import type { ProcessSpec } from '../process/spec.js';
 import { writeFileAtomic } from '../util/atomic_write.js';
 import { UserError } from '../util/errors.js';
 import { trainConfigSchema, type TrainConfig } from './config.js';
@@ -69,13 +70,19 @@ export function fileSha256(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
+/** The hash of a process's library, or of all its parts' libraries. */
+export function librarySha256(spec: ProcessSpec): string {
+  if (!spec.parts) return fileSha256(spec.libraryPath);
+  return createHash('sha256').update(spec.parts.map((p) => fileSha256(p.libraryPath)).join('\n')).digest('hex');
+}
+
 export function processIdentity(process: LoadedProcess): ProcessIdentity {
   return {
     spec: process.spec.spec,
     name: process.info.name,
     description: process.info.description,
-    library: process.spec.libraryPath,
-    library_sha256: fileSha256(process.spec.libraryPath),
+    library: process.spec.parts ? process.spec.parts.map((p) => p.libraryPath).join(',') : process.spec.libraryPath,
+    library_sha256: librarySha256(process.spec),
     parameters: process.parameters,
     dimension: process.info.dimension,
     channels: process.info.channels,
