@@ -114,6 +114,7 @@ Napi::Object efficiency_to_js(Napi::Env env, const Efficiency& eff) {
   Napi::Object e = Napi::Object::New(env);
   e.Set("n", double(eff.n));
   e.Set("nonzero", double(eff.n_nonzero));
+  e.Set("negative", double(eff.n_negative));
   e.Set("mean", eff.mean);
   e.Set("relativeStd", eff.relative_std);
   e.Set("plainMax", overweight_to_js(env, eff.plain_max));

@@ -41,10 +41,12 @@ GeneratedEvents generate_events(const Sampler& sampler, LoadedProcess& process, 
     events.sum_weight += w;
     double r;
     accept.fill_point(uint64_t(i), 1, &r);
-    if (w <= 0 || r * w_max >= w) continue;
+    // |W| decides; a negative weight (rare at LO) gives an event of negative weight
+    const double magnitude = std::abs(w);
+    if (magnitude == 0 || r * w_max >= magnitude) continue;
     accepted.push_back(i);
-    events.weight_factor.push_back(std::max(1.0, w / w_max));
-    if (w > w_max) ++events.overweight;
+    events.weight_factor.push_back(std::copysign(std::max(1.0, magnitude / w_max), w));
+    if (magnitude > w_max) ++events.overweight;
   }
 
   const size_t n = accepted.size(), ne = size_t(n_ext);

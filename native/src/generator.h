@@ -19,7 +19,7 @@ struct GeneratedEvents {
   double sum_weight = 0;                 // Σ W over drawn points
   // accepted events, in drawing order
   std::vector<int32_t> channel;
-  std::vector<double> weight_factor;     // max(1, W/w_max)
+  std::vector<double> weight_factor;     // sign(W)·max(1, |W|/w_max)
   Eigen::MatrixXd momenta;               // n × 4·externals
   std::vector<int32_t> pdg, helicity, colour;
   std::vector<double> x1, x2, mu_f, mu_r, alpha_s, alpha_qed;

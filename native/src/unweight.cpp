@@ -35,25 +35,31 @@ Efficiency unweighting_efficiency(const std::vector<double>& weights, const Effi
   Efficiency e;
   e.n = int64_t(weights.size());
   if (weights.empty()) return e;
+  // Unweighting works on |w|: a few slightly negative weights (e.g. where a PDF fit dips
+  // below zero) become events of negative weight; they are counted.
+  std::vector<double> magnitude(weights.size());
   double sum = 0, sum_sq = 0, max = 0;
-  for (double w : weights) {
-    if (!(w >= 0) || !std::isfinite(w)) throw std::invalid_argument("unweighting: weights must be finite and ≥ 0");
-    sum += w;
+  for (size_t i = 0; i < weights.size(); ++i) {
+    const double w = weights[i];
+    if (!std::isfinite(w)) throw std::invalid_argument("unweighting: weights must be finite, got " + std::to_string(w));
+    if (w < 0) ++e.n_negative;
+    magnitude[i] = std::abs(w);
+    sum += magnitude[i];
     sum_sq += w * w;
-    max = std::max(max, w);
-    if (w > 0) ++e.n_nonzero;
+    max = std::max(max, magnitude[i]);
+    if (w != 0) ++e.n_nonzero;
   }
   const double n = double(weights.size());
   e.mean = sum / n;
   const double variance = std::max(0.0, sum_sq / n - e.mean * e.mean);
   e.relative_std = e.mean > 0 ? std::sqrt(variance) / e.mean : 0;
   if (max <= 0) return e;
-  e.plain_max = overweights_at(weights, max);
+  e.plain_max = overweights_at(magnitude, max);
 
   // Smallest w_max with excess Σ(w − w_max)₊ ≤ share·Σw: the excess falls as w_max rises,
   // so walk down the sorted weights until it first exceeds the budget, then solve the
   // linear piece between two order statistics.
-  std::vector<double> sorted(weights);
+  std::vector<double> sorted(magnitude);
   std::sort(sorted.begin(), sorted.end(), std::greater<double>());
   const double budget = options.overweight_share * sum;
   double top_sum = 0, w_trunc = sorted.back();
@@ -69,7 +75,7 @@ Efficiency unweighting_efficiency(const std::vector<double>& weights, const Effi
   }
   // With nearly flat weights the budget would allow w_max below the mean, an "efficiency"
   // above 1; w_max is never taken below ⟨w⟩.
-  e.truncated = overweights_at(weights, std::max(w_trunc, e.mean));
+  e.truncated = overweights_at(magnitude, std::max(w_trunc, e.mean));
 
   // Median over replicas of the maximum of N/R points drawn with replacement.
   const int replicas = std::max(1, options.replicas);
@@ -80,13 +86,13 @@ Efficiency unweighting_efficiency(const std::vector<double>& weights, const Effi
     double m = 0, u = 0;
     for (int64_t i = 0; i < size; ++i) {
       stream.fill_point(uint64_t(r) * uint64_t(size) + uint64_t(i), 1, &u);
-      m = std::max(m, weights[size_t(std::min<double>(n - 1, std::floor(u * n)))]);
+      m = std::max(m, magnitude[size_t(std::min<double>(n - 1, std::floor(u * n)))]);
     }
     maxima[size_t(r)] = m;
   }
   std::nth_element(maxima.begin(), maxima.begin() + replicas / 2, maxima.end());
   const double w_med = maxima[size_t(replicas / 2)];
-  e.median_max = overweights_at(weights, w_med > 0 ? w_med : max);
+  e.median_max = overweights_at(magnitude, w_med > 0 ? w_med : max);
   return e;
 }
 

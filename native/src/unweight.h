@@ -1,7 +1,8 @@
 // Unweighting efficiency of a weighted sample, defined once for every sampler (madnis-ts,
 // VEGAS, MadGraph's own weights), so the comparison is like for like.
 //
-// N weights w_i ≥ 0, zero weights (points failing cuts) included; ⟨w⟩ = Σw/N.
+// N weights, zero weights (points failing cuts) included; everything below is computed on
+// |w| (negative weights, rare at LO, are counted), ⟨w⟩ = Σ|w|/N.
 //   eps_max         = ⟨w⟩ / max w                       (plain maximum: outlier-sensitive)
 //   eps_truncated   = ⟨w⟩ / w_trunc, w_trunc the smallest w_max such that the
 //                     overweight excess Σ(w_i − w_max)₊ is at most `overweight_share` of
@@ -30,7 +31,7 @@ struct OverweightStats {
 };
 
 struct Efficiency {
-  int64_t n = 0, n_nonzero = 0;
+  int64_t n = 0, n_nonzero = 0, n_negative = 0;
   double mean = 0, relative_std = 0;
   OverweightStats plain_max, truncated, median_max;
 };

@@ -240,6 +240,12 @@ TEST(unweighting_efficiency_definitions) {
   CHECK_NEAR(e.truncated.overweight_sigma_share, 0.5, 1e-15);
   // acceptance at w_max = 98: (98 + 2 + 98) / 100 / 98
   CHECK_NEAR(e.truncated.acceptance, 198.0 / 100 / 98, 1e-15);
+  // negative weights count by magnitude and are reported
+  std::vector<double> signed_w(w);
+  signed_w[0] = -1.0;
+  const Efficiency s = unweighting_efficiency(signed_w, {});
+  CHECK(s.n_negative == 1);
+  CHECK_NEAR(s.mean, 2.0, 1e-15);
   const OverweightStats at2 = overweights_at(w, 2.0);
   CHECK_NEAR(at2.acceptance, (98 + 2 + 2) / 100.0 / 2.0, 1e-15);
 }

@@ -108,9 +108,10 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
       timing.unweight_s += batch.timing.unweightSeconds;
       const start = performance.now();
       for (let k = 0; k < batch.accepted && accepted < options.events; ++k, ++accepted) {
-        if (batch.weightFactor[k]! > 1) {
+        const factor = Math.abs(batch.weightFactor[k]!);
+        if (factor > 1) {
           ++overweight;
-          overweightWeight += batch.weightFactor[k]! - 1;
+          overweightWeight += factor - 1;
         }
         await writer.write(lheEvent(batch, k, info, estimate.sigma));
       }

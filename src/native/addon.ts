@@ -89,6 +89,8 @@ export interface OverweightStats {
 export interface EfficiencyStats {
   n: number;
   nonzero: number;
+  /** weights below zero (counted by magnitude everywhere) */
+  negative: number;
   mean: number;
   relativeStd: number;
   plainMax: OverweightStats;
@@ -133,7 +135,7 @@ export interface GeneratedBatch {
   sumWeight: number;
   channels: ChannelMoments[];
   channel: Int32Array;
-  /** max(1, W/w_max) per accepted event */
+  /** sign(W)·max(1, |W|/w_max) per accepted event */
   weightFactor: Float64Array;
   /** (E, px, py, pz) per external */
   momenta: Float64Array;

@@ -33,6 +33,7 @@ describe('unweightingEfficiency (the one ε definition, for any sampler)', () =>
     expect(e.plainMax.efficiency).toBeCloseTo(0.01, 15);
     expect(e.truncated.wMax).toBeCloseTo(98, 12); // excess (100 − 98) = 1 % of Σw = 2
     expect(e.truncated.overweightFraction).toBeCloseTo(1 / 200, 15);
-    await expect(loadAddon().unweightingEfficiency(new Float64Array([1, -1]))).rejects.toThrow(/finite and ≥ 0/);
+    await expect(loadAddon().unweightingEfficiency(new Float64Array([1, NaN]))).rejects.toThrow(/must be finite/);
+    expect((await loadAddon().unweightingEfficiency(new Float64Array([1, -1]))).negative).toBe(1);
   });
 });
