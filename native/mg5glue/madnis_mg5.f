@@ -238,6 +238,12 @@ c ----------------------------------------------------------------------
       common/to_sub_diag/subdiag, ib
       integer          ipsel
       common /subproc/ ipsel
+c     DSIG sets IPROC/IMIRROR in /to_mirror/ before calling DSIGPROC;
+c     cluster/findmt (setclscales), rewgt and others index arrays with
+c     them. Left at 0 they read out of bounds (segfault with dynamical
+c     scales, which cluster every event).
+      integer          mg_imirror, mg_iproc
+      common/to_mirror/mg_imirror, mg_iproc
       character*101         hel_buff
       common/to_helicity/  hel_buff
       integer hsel(nexternal,2*maxsproc)
@@ -298,6 +304,8 @@ c ----------------------------------------------------------------------
                   amp2(j) = 0d0
                enddo
                w1 = 1d0
+               mg_iproc = i
+               mg_imirror = k
                d = dsigproc(p,1,i,k,symconf,confsub,w1,0)
                if (k .eq. 2) then
                   xdum = xbk(1)

@@ -165,6 +165,14 @@ void Sampler::log_density(int channel, const Eigen::MatrixXd& u, Eigen::VectorXd
   log_q -= log_jacobian;
 }
 
+int Sampler::flow_offset(int channel) const {
+  return flows_.empty() ? 0 : flow_offsets_[config_.flow_per_channel ? size_t(channel) : 0];
+}
+
+int Sampler::flow_parameter_count(int channel) const {
+  return flows_.empty() ? 0 : flow_of(channel).parameter_count();
+}
+
 void Sampler::log_density_backward(int channel, const Flow::Cache& cache, const Eigen::VectorXd& dlog_q,
                                    double* grad) const {
   if (stage_ != SamplerStage::flow) return;

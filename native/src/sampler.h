@@ -56,6 +56,12 @@ class Sampler {
   void log_density_backward(int channel, const Flow::Cache& cache, const Eigen::VectorXd& dlog_q,
                             double* grad) const;
 
+  // Where the parameters of the flow that serves a channel lie in params() (0 and 0
+  // without a flow): a chunk of points of one channel only touches these and the
+  // channel net's, so its gradient can be kept that small.
+  int flow_offset(int channel) const;
+  int flow_parameter_count(int channel) const;
+
   const ChannelWeights& channel_weights() const { return channel_weights_; }
   const double* channel_weight_params() const { return params_.data() + channel_weight_offset_; }
   int channel_weight_offset() const { return channel_weight_offset_; }

@@ -272,14 +272,20 @@ StepResult loss_and_gradient(const Sampler& sampler, ThreadPool& pool, const Sam
   const std::vector<double> alpha = own_channel_weights(sampler, pool, batch);
   const LossResult loss = compute_loss(kind, config.channels, batch.channel, batch.f, batch.g, log_q, alpha);
 
-  // Pass 2: backward per chunk, each into its own gradient, summed in chunk order.
+  // Pass 2: backward per chunk, each into its own gradient, summed in chunk order. A chunk
+  // holds points of one channel, so it only touches that channel's flow and the channel
+  // net: keep just those slices (with hundreds of channels the full vector per chunk would
+  // not fit in memory).
   const size_t n_params = sampler.params().size();
-  // One block for all chunk gradients: separate vectors this size would each be mapped
-  // and unmapped by malloc on every step.
-  std::vector<double> per_chunk(chunks.size() * n_params, 0.0);
+  const size_t cw_count = size_t(sampler.channel_weights().parameter_count());
+  std::vector<size_t> slice_start(chunks.size() + 1, 0);
+  for (size_t k = 0; k < chunks.size(); ++k)
+    slice_start[k + 1] = slice_start[k] + size_t(sampler.flow_parameter_count(chunks[k].channel)) + cw_count;
+  std::vector<double> slices(slice_start.back(), 0.0);
   pool.parallel_for(int64_t(chunks.size()), [&](int64_t k, int) {
     const Chunk& c = chunks[size_t(k)];
-    double* grad = per_chunk.data() + size_t(k) * n_params;
+    double* flow_grad = slices.data() + slice_start[size_t(k)];
+    double* cw_grad = flow_grad + sampler.flow_parameter_count(c.channel);
     Eigen::VectorXd dlog_q(c.count);
     bool any_alpha = false;
     for (Eigen::Index i = 0; i < c.count; ++i) {
@@ -290,7 +296,8 @@ StepResult loss_and_gradient(const Sampler& sampler, ThreadPool& pool, const Sam
       Flow::Cache cache;
       Eigen::VectorXd lq;
       sampler.log_density(c.channel, batch.u.middleRows(c.start, c.count), lq, &cache);
-      sampler.log_density_backward(c.channel, cache, dlog_q, grad);
+      // log_density_backward adds at the flow's offset in a full-length vector
+      sampler.log_density_backward(c.channel, cache, dlog_q, flow_grad - sampler.flow_offset(c.channel));
     }
     const ChannelWeights& weights = sampler.channel_weights();
     if (weights.trainable() && any_alpha) {
@@ -301,13 +308,16 @@ StepResult loss_and_gradient(const Sampler& sampler, ThreadPool& pool, const Sam
                       sampler.active(), a, &cache);
       Eigen::MatrixXd dalpha = Eigen::MatrixXd::Zero(c.count, config.channels);
       for (Eigen::Index i = 0; i < c.count; ++i) dalpha(i, c.channel) = loss.dalpha[size_t(c.start + i)];
-      weights.backward(sampler.channel_weight_params(), cache, dalpha, grad + sampler.channel_weight_offset());
+      weights.backward(sampler.channel_weight_params(), cache, dalpha, cw_grad);
     }
   });
   gradient.assign(n_params, 0.0);
   for (size_t k = 0; k < chunks.size(); ++k) {
-    const double* grad = per_chunk.data() + k * n_params;
-    for (size_t p = 0; p < n_params; ++p) gradient[p] += grad[p];
+    const double* flow_grad = slices.data() + slice_start[k];
+    const size_t offset = size_t(sampler.flow_offset(chunks[k].channel)), count = size_t(sampler.flow_parameter_count(chunks[k].channel));
+    for (size_t p = 0; p < count; ++p) gradient[offset + p] += flow_grad[p];
+    const double* cw_grad = flow_grad + count;
+    for (size_t p = 0; p < cw_count; ++p) gradient[size_t(sampler.channel_weight_offset()) + p] += cw_grad[p];
   }
 
   StepResult result;
