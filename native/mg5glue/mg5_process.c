@@ -51,6 +51,9 @@ static char g_dir[4096], g_rundir[4200], g_name[256], g_desc[512], g_json[16384]
 static madnis_process_info g_info;
 static int g_nconf, g_nch, g_cfg_of_channel[MAXCONF], g_cls[MAXCONF + 1], g_current = -1;
 static int g_ndim, g_next, g_graph_of_channel[MAXCONF];
+/* 1: configs with a negative symfact.dat factor (symmetric copies) are channels of their own,
+ * with their own phase-space map; 0: their prior is folded into the class channel. */
+static int g_sym_split = 0;
 
 static uint64_t splitmix(uint64_t* s) {
   uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
@@ -148,7 +151,7 @@ static int read_channels(char* err, size_t err_len) {
   for (int i = 0; i <= MAXCONF; ++i) chan_of_graph[i] = 0;
   for (int c = 1; c <= g_nconf; ++c) {
     int g = madnis_mg5_mapconfig_(&c);
-    if (g > 0 && g <= MAXCONF && graph_factor[g] > 0) {
+    if (g > 0 && g <= MAXCONF && (graph_factor[g] > 0 || (g_sym_split && graph_factor[g] < 0))) {
       g_cfg_of_channel[g_nch] = c;
       g_graph_of_channel[g_nch] = g;
       chan_of_graph[g] = ++g_nch;
@@ -158,7 +161,7 @@ static int read_channels(char* err, size_t err_len) {
     int g = madnis_mg5_mapconfig_(&c);
     g_cls[c - 1] = 0;
     if (g <= 0 || g > MAXCONF) continue;
-    if (graph_factor[g] > 0) g_cls[c - 1] = chan_of_graph[g];
+    if (graph_factor[g] > 0 || (g_sym_split && graph_factor[g] < 0)) g_cls[c - 1] = chan_of_graph[g];
     else if (graph_factor[g] < 0 && -graph_factor[g] <= MAXCONF)
       g_cls[c - 1] = chan_of_graph[-graph_factor[g]];
   }
@@ -224,9 +227,9 @@ static int initialise(const char* dir, char* err, size_t err_len) {
   g_info.pdf_lhaid = (g_info.uses_pdf && strcmp(pdlabel, "lhapdf") == 0) ? atoi(lhaid) : -1;
 
   int n = snprintf(g_json, sizeof g_json,
-                   "{\"mg5_dir\":\"%s\",\"sde_strategy\":%d,\"pdlabel\":\"%s\",\"lhaid\":\"%s\","
+                   "{\"mg5_dir\":\"%s\",\"sde_strategy\":%d,\"sym\":\"%s\",\"pdlabel\":\"%s\",\"lhaid\":\"%s\","
                    "\"lpp\":[%d,%d],\"n_configs\":%d,\"maxsproc\":%d,\"channel_graphs\":[",
-                   g_dir, sde, pdlabel, lhaid, lpp[0], lpp[1], g_nconf, maxsproc);
+                   g_dir, sde, g_sym_split ? "split" : "fold", pdlabel, lhaid, lpp[0], lpp[1], g_nconf, maxsproc);
   for (int c = 0; c < g_nch && n < (int)sizeof g_json - 32; ++c)
     n += snprintf(g_json + n, sizeof g_json - n, "%s%d", c ? "," : "", g_graph_of_channel[c]);
   n += snprintf(g_json + n, sizeof g_json - n, "],\"channel_names\":[");
@@ -254,9 +257,11 @@ static madnis_status mg5_create(const char* params, madnis_process_instance** ou
       *eq = '\0';
       if (strcmp(tok, "dir") == 0) {
         strncpy(dir, eq + 1, sizeof dir - 1);
+      } else if (strcmp(tok, "sym") == 0 && (!strcmp(eq + 1, "fold") || !strcmp(eq + 1, "split"))) {
+        if (!g_initialised) g_sym_split = strcmp(eq + 1, "split") == 0;
       } else {
         char msg[512];
-        snprintf(msg, sizeof msg, "mg5: unknown parameter '%s'; allowed: dir=<SubProcesses/P* folder>", tok);
+        snprintf(msg, sizeof msg, "mg5: unknown parameter '%s'; allowed: dir=<SubProcesses/P* folder>, sym=fold|split", tok);
         set_err(err, err_len, msg);
         return MADNIS_ERR_INVALID_PARAMETER;
       }
