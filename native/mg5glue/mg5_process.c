@@ -53,7 +53,7 @@ static int g_nconf, g_nch, g_cfg_of_channel[MAXCONF], g_cls[MAXCONF + 1], g_curr
 static int g_ndim, g_next, g_graph_of_channel[MAXCONF];
 /* 1: configs with a negative symfact.dat factor (symmetric copies) are channels of their own,
  * with their own phase-space map; 0: their prior is folded into the class channel. */
-static int g_sym_split = 0;
+static int g_sym_split = 1;
 
 static uint64_t splitmix(uint64_t* s) {
   uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
@@ -251,7 +251,7 @@ static madnis_status mg5_create(const char* params, madnis_process_instance** ou
     for (char* tok = strtok(buf, "&"); tok; tok = strtok(NULL, "&")) {
       char* eq = strchr(tok, '=');
       if (!eq) {
-        set_err(err, err_len, "mg5: parameters are key=value; allowed key: dir");
+        set_err(err, err_len, "mg5: parameters are key=value; allowed keys: dir, sym");
         return MADNIS_ERR_INVALID_PARAMETER;
       }
       *eq = '\0';
