@@ -17,7 +17,7 @@ import { prepareProcess } from '../mg5/launch.js';
 import { requireMg5 } from '../mg5/locate.js';
 import { loadProcess } from '../process/load.js';
 import { parseProcessSpec } from '../process/spec.js';
-import { loadTrainConfig } from '../train/config.js';
+import { loadTrainConfigWithKeys } from '../train/config.js';
 import { makeSamplerFile, processIdentity, writeSamplerFile } from '../train/sampler_file.js';
 import { createSampler, runTraining } from '../train/schedule.js';
 import { writeJsonAtomic } from '../util/atomic_write.js';
@@ -53,7 +53,24 @@ export function launchCommand(): Command {
     .action(async (cardPath: string, options: LaunchOptions) => {
       const card = readProcCard(resolve(cardPath));
       const mg5 = requireMg5(options.mg5);
-      const config = loadTrainConfig(options.config);
+      const { config, explicit } = loadTrainConfigWithKeys(options.config);
+      // MadEvent's integrand can depend on the channel: its default dynamical scale clusters
+      // the event along the channel's own diagram. The multi-channel sum is then only the
+      // cross section MG5 reports with MG5's own (prior) channel weights; learned channel
+      // weights or dropped channels would integrate something else (seen on W+jj: +6 %).
+      // Keep the prior unless the user's madnis.yaml asks otherwise.
+      const kept: string[] = [];
+      if (!explicit.has('channel_weights.enabled')) {
+        config.channel_weights.enabled = false;
+        kept.push('channel_weights.enabled: false');
+      }
+      if (!explicit.has('training.drop_threshold')) {
+        config.training.drop_threshold = 0;
+        kept.push('training.drop_threshold: 0');
+      }
+      if (kept.length) {
+        process.stderr.write(`madnis-ts: note: MG5's channels keep MadEvent's own channel weights (${kept.join(', ')}): its default scale depends on the channel's diagram\n`);
+      }
       const outDir = resolve(options.out ?? join('madnis_out', `launch_${basename(cardPath).replace(/\.[^.]*$/, '')}`));
       const start = performance.now();
 

@@ -112,7 +112,12 @@ export function validateTrainConfig(raw: unknown, source: string): TrainConfig {
 
 /** Reads madnis.yaml (or the defaults without a file). */
 export function loadTrainConfig(path?: string): TrainConfig {
-  if (!path) return defaultTrainConfig();
+  return loadTrainConfigWithKeys(path).config;
+}
+
+/** The configuration and the dotted keys the file set explicitly (e.g. "training.steps"). */
+export function loadTrainConfigWithKeys(path?: string): { config: TrainConfig; explicit: Set<string> } {
+  if (!path) return { config: defaultTrainConfig(), explicit: new Set() };
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -129,5 +134,11 @@ export function loadTrainConfig(path?: string): TrainConfig {
     }
     throw error;
   }
-  return validateTrainConfig(raw, path);
+  const explicit = new Set<string>();
+  if (raw && typeof raw === 'object') {
+    for (const [section, value] of Object.entries(raw as Record<string, unknown>)) {
+      if (value && typeof value === 'object') for (const key of Object.keys(value)) explicit.add(`${section}.${key}`);
+    }
+  }
+  return { config: validateTrainConfig(raw, path), explicit };
 }

@@ -49,3 +49,13 @@ describe('madnis.yaml', () => {
     expect(() => loadTrainConfig(join(dir, 'nope.yaml'))).toThrow(/cannot read config .*nope.yaml: ENOENT/);
   });
 });
+
+describe('explicit keys', () => {
+  it('are reported, so launch can tell a default from a choice', async () => {
+    const { loadTrainConfigWithKeys } = await import('../../src/train/config.js');
+    const { explicit, config } = loadTrainConfigWithKeys(write('explicit.yaml', 'channel_weights:\n  enabled: true\ntraining:\n  steps: 5\n'));
+    expect([...explicit].sort()).toEqual(['channel_weights.enabled', 'training.steps']);
+    expect(config.training.steps).toBe(5);
+    expect(loadTrainConfigWithKeys().explicit.size).toBe(0);
+  });
+});
