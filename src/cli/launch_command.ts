@@ -68,9 +68,7 @@ export function launchCommand(): Command {
         config.training.drop_threshold = 0;
         kept.push('training.drop_threshold: 0');
       }
-      if (kept.length) {
-        process.stderr.write(`madnis-ts: note: MG5's channels keep MadEvent's own channel weights (${kept.join(', ')}): its default scale depends on the channel's diagram\n`);
-      }
+
       const outDir = resolve(options.out ?? join('madnis_out', `launch_${basename(cardPath).replace(/\.[^.]*$/, '')}`));
       const start = performance.now();
 
@@ -87,6 +85,9 @@ export function launchCommand(): Command {
         throw error;
       }
       const prepareSeconds = (performance.now() - start) / 1000;
+      if (kept.length) {
+        process.stderr.write(`madnis-ts: note: MG5's channels keep MadEvent's own channel weights (${kept.join(', ')}): its default scale depends on the channel's diagram\n`);
+      }
 
       // one library per subprocess folder; together one process (channels concatenated)
       const loaded = loadProcess(parseProcessSpec(prepared.libraries.map((l) => l.library).join(',')), options.threads);
