@@ -4,6 +4,7 @@
 #include "sampler_binding.h"
 
 #include <memory>
+#include <type_traits>
 #include <mutex>
 
 #include "../src/generator.h"
@@ -141,6 +142,20 @@ struct BatchResult {
   Efficiency efficiency;
 };
 
+// What every drawn batch reports: its invalid points, per-channel moments, and the
+// efficiency of its combined weights (kept in `combined` when the caller wants them).
+BatchResult weighed_result(const SampleBatch& batch, const WeightedBatch& w, const std::vector<int64_t>& counts,
+                           const EfficiencyOptions& options, std::vector<double>* combined = nullptr) {
+  BatchResult r;
+  r.invalid = batch.invalid;
+  r.channels = w.channels;
+  r.nonzero = w.nonzero;
+  std::vector<double> weights = combined_weights(w.weight, batch.channel, counts);
+  r.efficiency = unweighting_efficiency(weights, options);
+  if (combined) *combined = std::move(weights);
+  return r;
+}
+
 class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
  public:
   static Napi::Function define(Napi::Env env) {
@@ -170,10 +185,12 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
   }
 
  private:
-  template <typename Compute>
-  Napi::Promise run(Napi::Env env, Compute compute, std::function<Napi::Value(Napi::Env, BatchResult&)> convert) {
+  // Runs compute(state) off the JS thread, holding the sampler and the process.
+  template <typename Compute, typename Convert>
+  Napi::Promise run(Napi::Env env, Compute compute, Convert convert) {
+    using Result = std::invoke_result_t<Compute, SamplerState&>;
     auto state = state_;
-    return PromiseWorker<BatchResult>::start(
+    return PromiseWorker<Result>::start(
         env,
         [state, compute]() {
           std::lock_guard<std::mutex> lock_sampler(state->busy);
@@ -208,18 +225,13 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
       SampleBatch batch = draw_batch(s.sampler, s.process->process, pool, counts, seed, kStreamVegas, iteration);
       WeightedBatch w = weigh_batch(s.sampler, pool, batch);
       refine_vegas(s.sampler, pool, batch, damping);
-      EfficiencyOptions options;
-      options.seed = seed;
       if (keep) {
         s.buffer.append(batch);
         s.buffer.keep_last(capacity);
       }
-      BatchResult r;
-      r.invalid = batch.invalid;
-      r.channels = w.channels;
-      r.nonzero = w.nonzero;
-      r.efficiency = unweighting_efficiency(combined_weights(w.weight, batch.channel, counts), options);
-      return r;
+      EfficiencyOptions options;
+      options.seed = seed;
+      return weighed_result(batch, w, counts, options);
     }, moments_result);
   }
 
@@ -252,15 +264,12 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
         s.buffer.append(batch);
         s.buffer.keep_last(capacity);
       }
-      BatchResult r;
-      r.invalid = batch.invalid;
-      r.channels = w.channels;  // estimates from the samples as drawn (before the step)
-      r.nonzero = w.nonzero;
-      r.loss = step_result.loss;
-      r.grad_norm = step_result.grad_norm;
       EfficiencyOptions options;
       options.seed = seed;
-      r.efficiency = unweighting_efficiency(combined_weights(w.weight, batch.channel, counts), options);
+      // estimates from the samples as drawn (before the step)
+      BatchResult r = weighed_result(batch, w, counts, options);
+      r.loss = step_result.loss;
+      r.grad_norm = step_result.grad_norm;
       return r;
     }, moments_result);
   }
@@ -297,12 +306,8 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
       auto& pool = s.process->pool;
       SampleBatch batch = draw_batch(s.sampler, s.process->process, pool, counts, seed, kStreamIntegrate, iteration);
       WeightedBatch w = weigh_batch(s.sampler, pool, batch);
-      BatchResult r;
-      r.invalid = batch.invalid;
-      r.channels = w.channels;
-      r.nonzero = w.nonzero;
-      std::vector<double> combined = combined_weights(w.weight, batch.channel, counts);
-      r.efficiency = unweighting_efficiency(combined, eff);
+      std::vector<double> combined;
+      BatchResult r = weighed_result(batch, w, counts, eff, &combined);
       if (want_weights) {
         r.weights = std::move(combined);
         r.channel.assign(batch.channel.begin(), batch.channel.end());
@@ -326,15 +331,11 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
     const uint64_t seed = uint64_t(number_or(o, "seed", 1));
     const uint32_t iteration = uint32_t(number_or(o, "iteration", 0));
     const double w_max = number_or(o, "wMax", 0);
-    auto state = state_;
-    return PromiseWorker<GeneratedEvents>::start(
+    return run(
         args.Env(),
-        [state, counts, seed, iteration, w_max]() {
-          std::lock_guard<std::mutex> lock_sampler(state->busy);
-          std::lock_guard<std::mutex> lock_process(state->process->busy);
+        [=](SamplerState& s) {
           try {
-            return generate_events(state->sampler, state->process->process, state->process->pool, counts, seed,
-                                   iteration, w_max);
+            return generate_events(s.sampler, s.process->process, s.process->pool, counts, seed, iteration, w_max);
           } catch (const std::invalid_argument& e) {
             throw UserError(e.what());
           }
