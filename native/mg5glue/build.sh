@@ -33,7 +33,7 @@ gcc -O2 -fPIC -fvisibility=hidden -I"$INC" -DMADNIS_MG5_DIR="\"$P\"" \
 
 # 4. Link (madevent's order: -ldhelas -ldsample -lmodel -lgeneric -lpdf -lcernlib -lbias),
 #    exporting only the ABI symbol and binding MG5's symbols inside the library.
-printf '{ global: madnis_process_get_api; local: *; };\n' > "$TMP/exports.map"
+printf '{ global: madnis_process_get_api; madnis_process_instances_share_state; local: *; };\n' > "$TMP/exports.map"
 gfortran -shared -fPIC -o "$OUT" "$TMP/madnis_mg5.o" "$TMP/mg5_process.o" \
   $OBJS "$TMP/unwgt.o" $MATRIX \
   "$LIB/libdhelas.a" "$TMP/libdsample.a" "$LIB/libmodel.a" "$LIB/libgeneric.a" \

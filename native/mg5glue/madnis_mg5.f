@@ -205,8 +205,9 @@ c none; nch: number of channels; rsel: uniform for the event record.
 c Outputs: wgt_out (pb), alpha(nch), pout(0:3,nexternal) lab frame,
 c pdg(nexternal), x1, x2, muf, mur, as_out, aqed_out.
 c ----------------------------------------------------------------------
-      subroutine madnis_mg5_point(icfg, u, cls, nch, rsel, wgt_out,
-     &     alpha, pout, pdg, x1, x2, muf, mur, as_out, aqed_out, hel)
+      subroutine madnis_mg5_point(icfg, u, cls, nch, rsel, rcol,
+     &     wgt_out, alpha, pout, pdg, x1, x2, muf, mur, as_out,
+     &     aqed_out, hel, col)
       implicit none
       include 'genps.inc'
       include 'maxconfigs.inc'
@@ -215,7 +216,8 @@ c ----------------------------------------------------------------------
       include 'run.inc'
       include 'coupl.inc'
       integer icfg, nch, cls(*), pdg(nexternal), hel(nexternal)
-      double precision u(*), rsel, wgt_out, alpha(*)
+      integer col(2,nexternal)
+      double precision u(*), rsel, rcol, wgt_out, alpha(*)
       double precision pout(0:3,nexternal), x1, x2, muf, mur
       double precision as_out, aqed_out
 
@@ -255,6 +257,9 @@ c     scales, which cluster every event).
       integer mothup(2,nexternal)
       integer icolup(2,nexternal,maxflow,maxsproc)
       include 'leshouche.inc'
+c     ICOLAMP(flow, config, subprocess): colour flows a config's
+c     diagram contributes to (what addmothers.f selects among)
+      include 'coloramps.inc'
 
       double precision dsigproc, get_channel_cut
       external dsigproc, get_channel_cut
@@ -266,8 +271,9 @@ c     scales, which cluster every event).
       double precision pk(0:3,nexternal), d, w1, a(lmaxconfigs), xt
       double precision total, abstot, xb1, xb2, rap, ch, sh, e, pz
       double precision dsel(2*maxsproc), xdum
+      double precision jsel(maxflow,2*maxsproc), target(maxflow)
       integer isel(2*maxsproc), ksel(2*maxsproc), psel(2*maxsproc)
-      integer nsel, ndim, i, k, c, jd, ninvar, is, j
+      integer nsel, ndim, i, k, c, jd, ninvar, is, j, ic, nc
       double precision pi
       parameter (pi=3.141592653589793d0)
 
@@ -302,6 +308,11 @@ c     scales, which cluster every event).
              if (k .eq. 1 .or. mirrorprocs(i)) then
                do j = 1, maxamps
                   amp2(j) = 0d0
+               enddo
+c              MATRIX accumulates |JAMP|^2 per colour flow; with
+c              MULTI_CHANNEL off SMATRIX does not zero it
+               do j = 1, maxflow
+                  jamp2(j) = 0d0
                enddo
                w1 = 1d0
                mg_iproc = i
@@ -353,6 +364,9 @@ c                 prior exactly as SMATRIX<i> builds it (MULTI_CHANNEL)
                   psel(nsel) = ipsel
 c                 helicity SMATRIX picked (with the reseeded RANMAR)
                   read(hel_buff,'(20I5)') (hsel(j,nsel),j=1,nexternal)
+                  do j = 1, maxflow
+                     jsel(j,nsel) = jamp2(j)
+                  enddo
                endif
              endif
             enddo
@@ -404,6 +418,8 @@ c     event record: subprocess/mirror picked with probability |d|
          pk(3,j) = p(3,j)
          pdg(j) = idup(j,1,1)
          hel(j) = 9
+         col(1,j) = 0
+         col(2,j) = 0
       enddo
       x1 = xb1
       x2 = xb2
@@ -413,6 +429,34 @@ c     event record: subprocess/mirror picked with probability |d|
             hel(j) = hsel(j,is)
             if (hel(j) .eq. 0) hel(j) = 9
          enddo
+c        colour flow as addmothers.f picks it: among the flows the
+c        channel's diagram contributes to (ICOLAMP), with probability
+c        |JAMP|^2 summed over helicities; all flows if none is left
+         nc = 0
+         xt = 0d0
+         do ic = 1, maxflow
+            if (ic .le. size(icolamp,1)) then
+               if (icolamp(ic,icfg,isel(is))) xt = xt + jsel(ic,is)
+            endif
+            target(ic) = xt
+            if (jsel(ic,is) .gt. 0d0) nc = ic
+         enddo
+         if (xt .le. 0d0) then
+            do ic = 1, maxflow
+               xt = xt + jsel(ic,is)
+               target(ic) = xt
+            enddo
+         endif
+         if (xt .gt. 0d0) then
+            ic = 1
+            do while (target(ic) .le. rcol*xt .and. ic .lt. nc)
+               ic = ic + 1
+            enddo
+            do j = 1, nexternal
+               col(1,j) = icolup(1,j,ic,isel(is))
+               col(2,j) = icolup(2,j,ic,isel(is))
+            enddo
+         endif
          if (ksel(is) .eq. 2) then
 c           mirror: parton 1 comes from beam 2; swap initial slots
             do j = 0, 3
@@ -430,6 +474,11 @@ c           mirror: parton 1 comes from beam 2; swap initial slots
             i = hel(1)
             hel(1) = hel(2)
             hel(2) = i
+            do j = 1, 2
+               i = col(j,1)
+               col(j,1) = col(j,2)
+               col(j,2) = i
+            enddo
             x1 = xb2
             x2 = xb1
             rap = -rap

@@ -3,11 +3,15 @@
  * (native/include/madnis/process.h, 1.1) for one MadEvent SubProcesses/P* folder whose
  * Fortran is linked into the same shared library (see README.md for the recipe).
  *
- * MadEvent keeps its state in COMMON blocks and SAVE variables and reads files relative
- * to the working directory, so one loaded copy is one integrand: all instances share it,
- * every call into Fortran is serialised by one mutex, and the working directory is
- * switched to <P dir>/madnis (MadEvent's G* directories sit at the same depth) for the
- * duration of each call and restored afterwards.
+ * MadEvent keeps its state in COMMON blocks and SAVE variables, so one loaded copy is one
+ * integrand: all instances of a copy share it and every call into Fortran is serialised by
+ * the copy's mutex. The library says so (madnis_process_instances_share_state), and the
+ * madnis-ts loader then loads a private copy of the file per worker thread, which run in
+ * parallel. MadEvent reads files relative to the working directory at init and at channel
+ * switches (../symfact.dat): those two steps run inside <P dir>/madnis (MadEvent's G*
+ * directories sit at the same depth) under a lock every copy in the process shares (flock
+ * on one lock file), since the working directory is process-wide. Evaluating points reads
+ * no file.
  */
 #include <madnis/process.h>
 
@@ -19,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -33,9 +38,9 @@ extern void madnis_mg5_init_(int* ndim, int* next, int* nconf, int* maxsproc, in
 extern int madnis_mg5_mapconfig_(int* i);
 extern void madnis_mg5_set_channel_(int* icfg);
 extern void madnis_mg5_point_(int* icfg, const double* u, int* cls, int* nch, double* rsel,
-                              double* wgt, double* alpha, double* p, int* pdg, double* x1,
-                              double* x2, double* muf, double* mur, double* as, double* aqed,
-                              int* hel);
+                              double* rcol, double* wgt, double* alpha, double* p, int* pdg,
+                              double* x1, double* x2, double* muf, double* mur, double* as,
+                              double* aqed, int* hel, int* col);
 /* MG5's RANMAR state (Source/ranmar.f): reseeded from u at every point so that the
  * discrete choices inside DSIG1/SMATRIX (flavour, helicity) are deterministic. */
 extern struct { double ranu[97], ranc, rancd, rancm; } raset1_;
@@ -81,6 +86,81 @@ static void seed_ranmar(uint64_t seed) {
   raset1_.rancm = 16777213.0 / 16777216.0;
   raset2_.iranmr = 97;
   raset2_.jranmr = 33;
+}
+
+/* The working-directory lock shared by every MG5 library copy in this process (and, harmlessly,
+ * by other madnis-ts processes on the machine): flock on one file of the temp directory. */
+static int g_cwd_lock_fd = -2;
+static void cwd_lock(void) {
+  if (g_cwd_lock_fd == -2) {
+    const char* tmp = getenv("TMPDIR");
+    char path[4200];
+    snprintf(path, sizeof path, "%s/madnis-mg5-cwd.lock", tmp && *tmp ? tmp : "/tmp");
+    g_cwd_lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+  }
+  if (g_cwd_lock_fd >= 0)
+    while (flock(g_cwd_lock_fd, LOCK_EX) != 0 && errno == EINTR) {
+    }
+}
+static void cwd_unlock(void) {
+  if (g_cwd_lock_fd >= 0) flock(g_cwd_lock_fd, LOCK_UN);
+}
+
+/* Runs MadEvent's channel switch inside the run directory. */
+static int enter_rundir(int* home) {
+  cwd_lock();
+  *home = open(".", O_RDONLY | O_CLOEXEC);
+  if (chdir(g_rundir) != 0) {
+    if (*home >= 0) close(*home);
+    cwd_unlock();
+    return 0;
+  }
+  return 1;
+}
+static int leave_rundir(int home) {
+  int ok = 1;
+  if (home >= 0) {
+    ok = fchdir(home) == 0;
+    close(home);
+  }
+  cwd_unlock();
+  return ok;
+}
+
+/* MadEvent's Fortran ends the program with STOP on errors it cannot recover from (a bad
+ * card value, an impossible configuration); a plain STOP would exit the host with status 0
+ * and no word. These definitions take the place of libgfortran's inside this library
+ * (bound by -Bsymbolic): they say where it happened and exit with status 1. */
+static void fortran_stopped(const char* what, size_t len) {
+  char msg[5000];
+  int n = snprintf(msg, sizeof msg,
+                   "\nmadnis-ts: MadEvent's Fortran stopped the run (%.*s) in %s; see its log %s/mg5_fortran.log\n",
+                   (int)(len > 400 ? 400 : len), what, g_dir, g_rundir);
+  if (n > 0) {
+    ssize_t ignored = write(2, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
+    (void)ignored;
+  }
+  _exit(1);
+}
+void _gfortran_stop_string(const char* s, size_t len, int quiet) {
+  (void)quiet;
+  fortran_stopped(s ? s : "STOP", s ? len : 4);
+}
+void _gfortran_error_stop_string(const char* s, size_t len, int quiet) {
+  (void)quiet;
+  fortran_stopped(s ? s : "ERROR STOP", s ? len : 10);
+}
+void _gfortran_stop_numeric(int code, int quiet) {
+  char b[32];
+  (void)quiet;
+  int n = snprintf(b, sizeof b, "STOP %d", code);
+  fortran_stopped(b, (size_t)n);
+}
+void _gfortran_error_stop_numeric(int code, int quiet) {
+  char b[32];
+  (void)quiet;
+  int n = snprintf(b, sizeof b, "ERROR STOP %d", code);
+  fortran_stopped(b, (size_t)n);
 }
 
 static void set_err(char* err, size_t len, const char* msg) {
@@ -176,12 +256,11 @@ static int initialise(const char* dir, char* err, size_t err_len) {
   strncpy(g_dir, dir, sizeof g_dir - 1);
   snprintf(g_rundir, sizeof g_rundir, "%s/madnis", g_dir);
   mkdir(g_rundir, 0755);
-  int home = open(".", O_RDONLY);
-  if (chdir(g_rundir) != 0) {
+  int home = -1;
+  if (!enter_rundir(&home)) {
     snprintf(g_json, sizeof g_json, "mg5: cannot enter %s: %s (dir=<SubProcesses/P* folder>)",
              g_rundir, strerror(errno));
     set_err(err, err_len, g_json);
-    if (home >= 0) close(home);
     return 0;
   }
   int nconf = 0, maxsproc = 0, lpp[2], sde = 0, idup[MADNIS_MAX_EXTERNALS];
@@ -193,10 +272,7 @@ static int initialise(const char* dir, char* err, size_t err_len) {
     madnis_mg5_set_channel_(&g_cfg_of_channel[0]);
     g_current = 0;
   }
-  if (home >= 0) {
-    if (fchdir(home) != 0) ok = 0;
-    close(home);
-  }
+  if (!leave_rundir(home)) ok = 0;
   if (!ok) return 0;
 
   const char* base = strrchr(g_dir, '/');
@@ -311,28 +387,33 @@ static madnis_status mg5_evaluate(madnis_process_instance* inst, int32_t channel
   double alpha[MAXCONF], mom[4 * MADNIS_MAX_EXTERNALS];
   int pdg[MADNIS_MAX_EXTERNALS], hel[MADNIS_MAX_EXTERNALS];
   madnis_status st = MADNIS_OK;
+  int col[2 * MADNIS_MAX_EXTERNALS];
   pthread_mutex_lock(&g_lock);
-  int home = open(".", O_RDONLY);
-  if (chdir(g_rundir) != 0) {
-    snprintf(inst->last_error, sizeof inst->last_error, "mg5: cannot enter %s", g_rundir);
-    if (home >= 0) close(home);
-    pthread_mutex_unlock(&g_lock);
-    return MADNIS_ERR_NOT_FOUND;
-  }
   if (g_current != channel) {
+    int home = -1;
+    if (!enter_rundir(&home)) {
+      snprintf(inst->last_error, sizeof inst->last_error, "mg5: cannot enter %s", g_rundir);
+      pthread_mutex_unlock(&g_lock);
+      return MADNIS_ERR_NOT_FOUND;
+    }
     madnis_mg5_set_channel_(&g_cfg_of_channel[channel]);
     g_current = channel;
+    if (!leave_rundir(home)) {
+      snprintf(inst->last_error, sizeof inst->last_error, "mg5: cannot return from %s", g_rundir);
+      pthread_mutex_unlock(&g_lock);
+      return MADNIS_ERR_INTERNAL;
+    }
   }
   int icfg = g_cfg_of_channel[channel];
   for (int64_t i = 0; i < n; ++i) {
     const double* ui = u + i * g_ndim;
     uint64_t h = hash_u(ui, g_ndim, channel);
     uint64_t s = h;
-    double rsel = unit(&s);
+    double rsel = unit(&s), rcol = unit(&s);
     seed_ranmar(splitmix(&s));
     double w, x1, x2, muf, mur, as, aqed;
-    madnis_mg5_point_(&icfg, ui, g_cls, (int*)&nch, &rsel, &w, alpha, mom, pdg, &x1, &x2, &muf,
-                      &mur, &as, &aqed, hel);
+    madnis_mg5_point_(&icfg, ui, g_cls, (int*)&nch, &rsel, &rcol, &w, alpha, mom, pdg, &x1, &x2,
+                      &muf, &mur, &as, &aqed, hel, col);
     if (!isfinite(w)) {
       snprintf(inst->last_error, sizeof inst->last_error, "mg5: non-finite weight at point %lld",
                (long long)i);
@@ -352,12 +433,7 @@ static madnis_status mg5_evaluate(madnis_process_instance* inst, int32_t channel
     if (out->alpha_qed) out->alpha_qed[i] = aqed;
     if (out->helicity)
       for (int k = 0; k < ne; ++k) out->helicity[i * ne + k] = hel[k];
-    if (out->colour)
-      for (int k = 0; k < 2 * ne; ++k) out->colour[i * ne * 2 + k] = 0;
-  }
-  if (home >= 0) {
-    if (fchdir(home) != 0) st = MADNIS_ERR_INTERNAL;
-    close(home);
+    if (out->colour) memcpy(out->colour + i * ne * 2, col, 2 * ne * sizeof(int));
   }
   pthread_mutex_unlock(&g_lock);
   return st;
@@ -368,6 +444,9 @@ static const char* mg5_parameters_json(const madnis_process_instance* p) {
   (void)p;
   return g_json;
 }
+
+/* Optional ABI symbol: instances of one loaded copy share MadEvent's state (see the top). */
+__attribute__((visibility("default"))) const int32_t madnis_process_instances_share_state = 1;
 
 __attribute__((visibility("default"))) const madnis_process_api* madnis_process_get_api(void) {
   static const madnis_process_api api = {

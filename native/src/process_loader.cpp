@@ -1,8 +1,12 @@
 #include "process_loader.h"
 
 #include <dlfcn.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
 #include <stdexcept>
 
 #include "errors.h"
@@ -13,18 +17,92 @@ namespace {
 
 std::string describe_library(const std::string& path) { return "process library '" + path + "'"; }
 
+// dlopen of a private copy of a library file, so that its global state is the copy's own:
+// the copy lives next to the original (or in TMPDIR when that folder is read-only) only
+// until it is mapped.
+void* open_private_copy(const std::string& path, int index, std::string& why) {
+  namespace fs = std::filesystem;
+  const fs::path original(path);
+  std::vector<fs::path> folders{original.parent_path().empty() ? fs::path(".") : original.parent_path()};
+  const char* tmp = std::getenv("TMPDIR");
+  folders.emplace_back(tmp && *tmp ? tmp : "/tmp");
+  for (const fs::path& folder : folders) {
+    const fs::path copy = folder / (original.filename().string() + ".copy-" + std::to_string(getpid()) + "-" +
+                                    std::to_string(index) + ".so");
+    std::error_code ec;
+    fs::copy_file(original, copy, fs::copy_options::overwrite_existing, ec);
+    if (ec) {
+      why = "cannot copy it to " + copy.string() + ": " + ec.message();
+      continue;
+    }
+    void* handle = dlopen(copy.c_str(), RTLD_NOW | RTLD_LOCAL);
+    const char* error = handle ? nullptr : dlerror();
+    fs::remove(copy, ec);
+    if (handle) return handle;
+    why = std::string("cannot load its copy: ") + (error ? error : "unknown dlopen error");
+  }
+  return nullptr;
+}
+
+// A process library that crashes (a segmentation fault in an amplitude) takes the whole
+// program down; this says which library and channel it was before it goes. The message is
+// prepared before each call (a signal handler may only write), and faults outside process
+// code go to the handler that was there before.
+thread_local const std::string* t_crash_message = nullptr;
+struct sigaction g_previous[32];
+
+void on_crash(int signal, siginfo_t* info, void* context) {
+  if (t_crash_message) {
+    ssize_t ignored = write(2, t_crash_message->data(), t_crash_message->size());
+    (void)ignored;
+    ::signal(signal, SIG_DFL);  // returning re-runs the faulting instruction: default action
+    return;
+  }
+  const struct sigaction& previous = g_previous[signal];
+  if (previous.sa_flags & SA_SIGINFO) {
+    if (previous.sa_sigaction) previous.sa_sigaction(signal, info, context);
+    return;
+  }
+  if (previous.sa_handler == SIG_IGN) return;
+  if (previous.sa_handler != SIG_DFL && previous.sa_handler) {
+    previous.sa_handler(signal);
+    return;
+  }
+  ::signal(signal, SIG_DFL);
+}
+
+void install_crash_report() {
+  static const bool installed = [] {
+    for (int signal : {SIGSEGV, SIGBUS, SIGFPE, SIGILL}) {
+      struct sigaction action {};
+      action.sa_sigaction = on_crash;
+      action.sa_flags = SA_SIGINFO;
+      sigemptyset(&action.sa_mask);
+      sigaction(signal, &action, &g_previous[signal]);
+    }
+    return true;
+  }();
+  (void)installed;
+}
+
 }  // namespace
 
 struct LoadedProcess::Library {
   std::string path;
   void* handle = nullptr;
   const madnis_process_api* api = nullptr;
+  // instances[i] was created by instance_api[i]: the library itself, or (when its
+  // instances share state) a private copy of it, one per instance after the first
   std::vector<madnis_process_instance*> instances;
+  std::vector<const madnis_process_api*> instance_api;
+  std::vector<void*> copies;
   ProcessInfo info;
   int channel_offset = 0;
+  std::vector<std::string> crash_messages;  // per channel
 
   ~Library() {
-    for (auto* instance : instances) api->destroy(instance);
+    for (size_t i = 0; i < instances.size(); ++i) instance_api[i]->destroy(instances[i]);
+    for (void* copy : copies) dlclose(copy);
     if (handle) dlclose(handle);
   }
 };
@@ -34,6 +112,7 @@ LoadedProcess::LoadedProcess(const std::string& library_path, const std::string&
 
 LoadedProcess::LoadedProcess(const std::vector<ProcessPart>& parts, int n_instances) : n_instances_(n_instances) {
   if (parts.empty()) throw UserError("a process needs at least one library");
+  install_crash_report();
   for (const ProcessPart& part : parts) {
     auto library = std::make_unique<Library>();
     library->path = part.library_path;
@@ -62,17 +141,33 @@ LoadedProcess::LoadedProcess(const std::vector<ProcessPart>& parts, int n_instan
     if (!api->create || !api->destroy || !api->info || !api->evaluate || !api->last_error)
       throw UserError(describe_library(part.library_path) + " has an incomplete process API table");
     library->api = api;
+    const auto* share_state =
+        reinterpret_cast<const int32_t*>(dlsym(library->handle, MADNIS_PROCESS_SHARE_STATE_SYMBOL));
+    const bool private_copies = share_state && *share_state != 0;
 
     for (int i = 0; i < n_instances; ++i) {
+      const madnis_process_api* instance_api = api;
+      if (private_copies && i > 0) {
+        std::string why;
+        void* copy = open_private_copy(part.library_path, i, why);
+        if (!copy)
+          throw UserError(describe_library(part.library_path) + " keeps global state, so each thread needs a copy, but " +
+                          why + " (or run with --threads 1)");
+        library->copies.push_back(copy);
+        auto get_copy_api = reinterpret_cast<madnis_process_get_api_fn>(dlsym(copy, MADNIS_PROCESS_GET_API_SYMBOL));
+        instance_api = get_copy_api ? get_copy_api() : nullptr;
+        if (!instance_api) throw std::runtime_error(describe_library(part.library_path) + ": its copy has no process API");
+      }
       char err[1024] = "";
       madnis_process_instance* instance = nullptr;
-      const madnis_status status = api->create(part.params.c_str(), &instance, err, sizeof err);
+      const madnis_status status = instance_api->create(part.params.c_str(), &instance, err, sizeof err);
       if (status != MADNIS_OK || !instance) {
         const std::string message = err[0] ? err : "process creation failed (status " + std::to_string(int(status)) + ")";
         if (status == MADNIS_ERR_INTERNAL) throw std::runtime_error(message);
         throw UserError(message);
       }
       library->instances.push_back(instance);
+      library->instance_api.push_back(instance_api);
     }
 
     madnis_process_info raw{};
@@ -99,6 +194,11 @@ LoadedProcess::LoadedProcess(const std::vector<ProcessPart>& parts, int n_instan
     info.pdf_lhaid = raw.pdf_lhaid;
     const char* json = api->parameters_json ? api->parameters_json(library->instances[0]) : nullptr;
     info.parameters_json = json ? json : "{}";
+    for (int c = 0; c < info.n_channels; ++c)
+      library->crash_messages.push_back("\nmadnis-ts: " + describe_library(part.library_path) +
+                                        " crashed (fatal signal) while evaluating its channel " + std::to_string(c) +
+                                        ". The fault is in the process code: for an MG5 library, see mg5_fortran.log "
+                                        "in its SubProcesses/P*/madnis folder and the build log in OUT/logs.\n");
     libraries_.push_back(std::move(library));
   }
 
@@ -171,6 +271,7 @@ void LoadedProcess::evaluate(int slot, int channel, int64_t n, const double* u, 
 void LoadedProcess::evaluate_library(Library& library, int slot, int channel, int64_t n, const double* u,
                                      const madnis_eval_output& out) {
   madnis_process_instance* instance = library.instances.at(size_t(slot));
+  const madnis_process_api* api = library.instance_api[size_t(slot)];
   madnis_eval_output request = out;
   if (library.api->abi_minor < 1) {
     // A 1.0 library has no event record: fill the defaults it cannot.
@@ -180,10 +281,12 @@ void LoadedProcess::evaluate_library(Library& library, int slot, int channel, in
     request.helicity = nullptr;
     request.colour = nullptr;
   }
-  const madnis_status status = library.api->evaluate(instance, channel, n, u, &request);
+  t_crash_message = &library.crash_messages[size_t(channel)];
+  const madnis_status status = api->evaluate(instance, channel, n, u, &request);
+  t_crash_message = nullptr;
   if (status != MADNIS_OK)
     throw std::runtime_error("process '" + library.info.name + "' failed to evaluate channel " +
-                             std::to_string(channel) + ": " + library.api->last_error(instance));
+                             std::to_string(channel) + ": " + api->last_error(instance));
 }
 
 }  // namespace madnis

@@ -2,7 +2,7 @@
  * The CLI as a user meets it: the quick-start command, summary.json, and a one-line
  * error with exit code 1 for every kind of bad input.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -84,4 +84,31 @@ describe('bad input: one-line error, exit code 1', () => {
       expect(existsSync(join(work, 'bad', 'summary.json'))).toBe(false);
     });
   }
+});
+
+describe('a process library whose instances share global state (as MadEvent does)', () => {
+  it('gets a private copy per thread: 2 threads give σ = 1 exactly, as 1 thread does, and no copy is left behind', () => {
+    // weight = 1 / (instances alive in the loaded copy): σ = 1/2 if two threads shared a copy
+    const fixture = join(testFixtureDir, 'fixture_shared_state.so');
+    for (const threads of ['1', '2']) {
+      const out = join(work, `shared-${threads}`);
+      const run = runCli(['integrate', fixture, '--points', '20000', '--threads', threads, '--out', out]);
+      expect(run.status, run.stderr).toBe(0);
+      const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+      expect(summary.sigma_pb).toBe(1);
+      expect(summary.sigma_error_pb).toBe(0);
+    }
+    expect(readdirSync(testFixtureDir).filter((f) => f.includes('.copy-'))).toEqual([]);
+  });
+});
+
+describe('a process library that crashes', () => {
+  it('dies with a message naming the library and channel, and leaves no summary', () => {
+    const fixture = join(testFixtureDir, 'fixture_crash.so');
+    const out = join(work, 'crash');
+    const run = runCli(['integrate', fixture, '--points', '1000', '--threads', '2', '--out', out]);
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain(`process library '${fixture}' crashed (fatal signal) while evaluating its channel 0`);
+    expect(existsSync(join(out, 'summary.json'))).toBe(false);
+  });
 });

@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/native/paths.js';
 import { pull, runCli } from '../helpers.js';
 import { eeMumuSigma } from '../physics.js';
+import { readWithMg5 } from './mg5_lhe.js';
 
 const mg5Home = process.env.MG5_HOME;
 const haveMg5 = Boolean(mg5Home && existsSync(join(mg5Home, 'bin', 'mg5_aMC')));
@@ -71,9 +72,24 @@ describe.skipIf(!haveMg5 || !haveGfortran)('madnis-ts launch on MG5 (needs MG5_H
     expect(Math.abs(pull(summary.sigma_pb, summary.sigma_error_pb, mg5Sigma!, mg5Error!))).toBeLessThan(3);
     expect(summary.events.count).toBe(2000);
     const { readLhe } = await import('../../src/lhe/reader.js');
-    const read = await readLhe(summary.events.file);
+    const quarks = [1, 2, 3, 4, -1, -2, -3, -4];
+    const read = await readLhe(summary.events.file, (event) => {
+      const [a, b, ...rest] = event.particles;
+      expect(rest.map((p) => p.pdg).sort()).toEqual([-11, 11]);
+      // q q~ annihilation: the quark carries the colour, the antiquark the same tag as anticolour
+      expect(quarks).toContain(a!.pdg);
+      expect(b!.pdg).toBe(-a!.pdg);
+      const quark = a!.pdg > 0 ? a! : b!, antiquark = a!.pdg > 0 ? b! : a!;
+      expect(quark.colour[0]).toBeGreaterThan(0);
+      expect(quark.colour[1]).toBe(0);
+      expect(antiquark.colour).toEqual([0, quark.colour[0]]);
+    });
     expect(read.events).toBe(2000);
     expect(read.init.beams.map((b) => b.pdg)).toEqual([2212, 2212]);
+    // MG5's own reader: momentum conservation, masses and colour structure of every event
+    const mg5Read = readWithMg5(mg5Home!, summary.events.file);
+    expect(mg5Read.events).toBe(2000);
+    expect(Math.abs(mg5Read.sigma_pb / summary.sigma_pb - 1)).toBeLessThan(1e-6);
 
     const again = runCli(['launch', card, '--mg5', mg5Home!, '--out', out, '--config', config, '--events', '100', '--threads', '1']);
     expect(again.status, again.stderr).toBe(0);

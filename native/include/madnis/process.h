@@ -19,6 +19,12 @@
  *   flow) are drawn from a uniform number derived from the bits of u.
  * - Instances are independent: the caller creates one per thread and never calls one
  *   instance from two threads at once. No global state is required of the caller.
+ *   Exception: a library whose instances share state (MadEvent's Fortran COMMON blocks)
+ *   exports `const int32_t madnis_process_instances_share_state = 1` (optional symbol, any
+ *   1.x); the core then loads a private copy of the file for every instance after the
+ *   first (dlopen of a copy, RTLD_LOCAL), so instances on different threads never share a
+ *   copy. Such a library must serialise any use of process-wide state (the working
+ *   directory) across copies itself.
  * - Errors are status codes; the message of the last error is kept per instance
  *   (`last_error`), and `create` writes its message into a caller buffer.
  * - Momenta are (E, px, py, pz) in GeV in the laboratory frame, externals in the order of
@@ -108,9 +114,11 @@ typedef struct madnis_process_api {
   const char* (*parameters_json)(const madnis_process_instance* instance);
 } madnis_process_api;
 
-/* The one exported symbol. */
+/* The one required exported symbol. */
 typedef const madnis_process_api* (*madnis_process_get_api_fn)(void);
 #define MADNIS_PROCESS_GET_API_SYMBOL "madnis_process_get_api"
+/* Optional: `const int32_t` set to 1 when instances of one loaded copy share state. */
+#define MADNIS_PROCESS_SHARE_STATE_SYMBOL "madnis_process_instances_share_state"
 
 #ifdef __cplusplus
 }
