@@ -22,12 +22,12 @@ export interface CliRun {
 }
 
 /** Runs the built CLI (bin/madnis-ts.js) as a user would. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 300_000): CliRun {
   const result = spawnSync(process.execPath, [join(packageRoot, 'bin', 'madnis-ts.js'), ...args], {
     cwd: packageRoot,
     env: { ...process.env, ...env },
     encoding: 'utf8',
-    timeout: 300_000,
+    timeout: timeoutMs,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -140,6 +140,8 @@ struct BatchResult {
   std::vector<double> weights;
   std::vector<int32_t> channel;
   Efficiency efficiency;
+  // per channel, on the channel's own points (integrate only)
+  std::vector<Efficiency> channel_efficiency;
 };
 
 // What every drawn batch reports: its invalid points, per-channel moments, and the
@@ -308,6 +310,12 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
       WeightedBatch w = weigh_batch(s.sampler, pool, batch);
       std::vector<double> combined;
       BatchResult r = weighed_result(batch, w, counts, eff, &combined);
+      // each channel's own unweighting efficiency (zero weights included)
+      std::vector<std::vector<double>> own(counts.size());
+      for (size_t i = 0; i < w.weight.size(); ++i) own[size_t(batch.channel[i])].push_back(w.weight[i]);
+      EfficiencyOptions per_channel = eff;
+      per_channel.replicas = 1;
+      for (const auto& weights : own) r.channel_efficiency.push_back(unweighting_efficiency(weights, per_channel));
       if (want_weights) {
         r.weights = std::move(combined);
         r.channel.assign(batch.channel.begin(), batch.channel.end());
@@ -315,6 +323,10 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
       return r;
     }, [](Napi::Env env, BatchResult& r) -> Napi::Value {
       Napi::Object o = moments_result(env, r).As<Napi::Object>();
+      Napi::Array per_channel = Napi::Array::New(env, r.channel_efficiency.size());
+      for (size_t c = 0; c < r.channel_efficiency.size(); ++c)
+        per_channel.Set(uint32_t(c), efficiency_to_js(env, r.channel_efficiency[c]));
+      o.Set("channelEfficiency", per_channel);
       if (!r.weights.empty()) {
         o.Set("weights", to_float64_array(env, r.weights));
         o.Set("channel", to_int32_array(env, r.channel));

@@ -13,10 +13,12 @@ import ora from 'ora';
 import { readProcCard } from '../cards/proc_card.js';
 import { reopenSampler } from '../generate/reopen.js';
 import { generateEvents } from '../generate/run.js';
+import { BASELINE_RUN, runBaseline } from '../mg5/baseline.js';
 import { prepareProcess } from '../mg5/launch.js';
 import { requireMg5 } from '../mg5/locate.js';
 import { loadProcess } from '../process/load.js';
 import { parseProcessSpec } from '../process/spec.js';
+import { mg5ChannelLabels, reportLaunch, type LaunchSummary } from '../report/launch_report.js';
 import { loadTrainConfigWithKeys } from '../train/config.js';
 import { makeSamplerFile, processIdentity, writeSamplerFile } from '../train/sampler_file.js';
 import { createSampler, runTraining } from '../train/schedule.js';
@@ -24,6 +26,7 @@ import { writeJsonAtomic } from '../util/atomic_write.js';
 import { count, percent, seconds, withError } from './format.js';
 import { defaultThreads, parsePoints, parseSeed, parseThreads } from './options.js';
 import { progressBar } from './progress.js';
+import { printHeadline } from './report_command.js';
 import { printTables } from './train_command.js';
 import { VERSION } from './version.js';
 
@@ -36,6 +39,7 @@ interface LaunchOptions {
   events: number;
   threads: number;
   seed: number;
+  baseline: boolean;
 }
 
 export function launchCommand(): Command {
@@ -50,6 +54,7 @@ export function launchCommand(): Command {
     .option('-n, --events <N>', 'unweighted events to write', parsePoints, 10_000)
     .option('-t, --threads <T>', 'worker threads (default: all cores)', parseThreads, defaultThreads())
     .option('-s, --seed <S>', 'random seed for MG5, training and generation', parseSeed, 1)
+    .option('--no-baseline', 'skip MG5\'s own event generation and the comparison report')
     .action(async (cardPath: string, options: LaunchOptions) => {
       const card = readProcCard(resolve(cardPath));
       const mg5 = requireMg5(options.mg5);
@@ -112,9 +117,9 @@ export function launchCommand(): Command {
       const opened = reopenSampler(samplerPath, options.threads);
       const events = await generateEvents(opened, {
         events: options.events, seed: options.seed, outDir, batchPoints: 65_536, presamplePoints: 200_000,
-        overweightShare: 0.001, useTrainingMaxWeight: false, version: VERSION,
+        overweightShare: config.integration.overweight_share, useTrainingMaxWeight: false, version: VERSION,
       });
-      const summary = {
+      const summary: LaunchSummary = {
         command: 'launch',
         madnis_ts_version: VERSION,
         proc_card: card.path,
@@ -122,6 +127,7 @@ export function launchCommand(): Command {
         mg5: mg5.dir,
         process_dir: prepared.processDir,
         libraries: prepared.libraries.map((l) => l.library),
+        channel_labels: mg5ChannelLabels(loaded, prepared.libraries.map((l) => l.library)),
         reused: { mg5_output: prepared.reused.output, mg5_prepare: prepared.reused.prepare, build: prepared.libraries.every((l) => !l.rebuilt) },
         seed: options.seed,
         threads: options.threads,
@@ -129,8 +135,13 @@ export function launchCommand(): Command {
         sampler_file: samplerPath,
         sigma_pb: trained.final.sigma,
         sigma_error_pb: trained.final.error,
-        training: { phases: trained.progress.phases, final: trained.final, integrand_evaluations: trained.progress.points, invalid_points: trained.progress.invalid },
-        events: { file: events.lhePath, count: events.events, w_max: events.w_max, acceptance: events.generation.acceptance, presample_sigma_pb: events.presample.sigma, presample_sigma_error_pb: events.presample.error, overweight_events: events.generation.overweight_events },
+        training: { phases: trained.progress.phases, final: trained.final, integrand_evaluations: trained.progress.points, invalid_points: trained.progress.invalid, history: trained.progress.history },
+        events: {
+          file: events.lhePath, count: events.events, w_max: events.w_max, acceptance: events.generation.acceptance,
+          presample_sigma_pb: events.presample.sigma, presample_sigma_error_pb: events.presample.error, overweight_events: events.generation.overweight_events,
+          // every point the events cost: the presample that fixed w_max and the drawn batches
+          points: events.presample.points + events.generation.points, wall_s: events.timing.wall_s,
+        },
         wall_time_s: { mg5_and_build: prepareSeconds, training: trainSeconds, generation: events.timing.wall_s },
       };
       writeJsonAtomic(join(outDir, 'summary.json'), summary);
@@ -139,6 +150,25 @@ export function launchCommand(): Command {
       printTables(trained.progress, trained.final, samplerPath, trainSeconds);
       out.write(`  ${count(events.events)} unweighted events: ${events.lhePath} (acceptance ${percent(events.generation.acceptance)} on ${count(events.generation.points)} points)\n`);
       out.write(`  wall time: MG5 + build ${seconds(prepareSeconds)}, training ${seconds(trainSeconds)}, events ${seconds(events.timing.wall_s)}\n`);
-      out.write(`  summary: ${join(outDir, 'summary.json')}\n`);
+      if (!options.baseline) {
+        out.write(`  summary: ${join(outDir, 'summary.json')}\n`);
+        return;
+      }
+      // MG5's own event generation on a copy of the folder, then the comparison report
+      const baselineSpinner = process.stderr.isTTY ? ora({ stream: process.stderr }).start('MG5 baseline') : undefined;
+      let baseline;
+      try {
+        baseline = await runBaseline({
+          mg5, processDir: prepared.processDir, outDir: join(outDir, 'baseline'), events: options.events, seed: options.seed,
+          threads: options.threads, version: VERSION, onStep: (step) => { if (baselineSpinner) baselineSpinner.text = step; },
+        });
+        baselineSpinner?.succeed(`MG5 baseline: ${count(baseline.events)} events in ${seconds(baseline.wall_time_s)} (Events/${BASELINE_RUN} of ${baseline.process_dir})`);
+      } catch (error) {
+        baselineSpinner?.fail('MG5 baseline failed');
+        throw error;
+      }
+      const report = await reportLaunch(outDir, summary, baseline);
+      printHeadline(report.comparison);
+      out.write(`  report: ${report.path}\n  summary: ${join(outDir, 'summary.json')}\n`);
     });
 }

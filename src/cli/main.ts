@@ -9,6 +9,7 @@ import { generateCommand } from './generate_command.js';
 import { integrateCommand } from './integrate_command.js';
 import { launchCommand } from './launch_command.js';
 import { lheInfoCommand } from './lhe_info_command.js';
+import { baselineCommand, reportCommand } from './report_command.js';
 import { trainCommand } from './train_command.js';
 import { VERSION } from './version.js';
 
@@ -22,6 +23,8 @@ export function buildProgram(): Command {
   program.addCommand(generateCommand().exitOverride());
   program.addCommand(lheInfoCommand().exitOverride());
   program.addCommand(launchCommand().exitOverride());
+  program.addCommand(baselineCommand().exitOverride());
+  program.addCommand(reportCommand().exitOverride());
   return program;
 }
 

@@ -110,6 +110,8 @@ export interface StepStats {
 
 export interface IntegrationStats extends StepStats {
   efficiency: EfficiencyStats;
+  /** each channel's own unweighting efficiency, on its own points */
+  channelEfficiency: EfficiencyStats[];
   weights?: Float64Array;
   channel?: Int32Array;
 }

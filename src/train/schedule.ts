@@ -51,7 +51,8 @@ export interface FinalIntegration {
   counts: number[];
   sigma: number;
   error: number;
-  channels: Array<{ channel: number; sigma: number; error: number; points: number; nonzero: number }>;
+  /** efficiency_max / efficiency_truncated: ⟨|w|⟩/w_max on the channel's own points (plain maximum / ≤ overweight share) */
+  channels: Array<{ channel: number; sigma: number; error: number; points: number; nonzero: number; efficiency_max?: number; efficiency_truncated?: number }>;
   relative_std: number;
   /** see native/src/unweight.h */
   efficiency_max: number;
@@ -138,7 +139,11 @@ function finalIntegration(stats: IntegrationStats, counts: number[]): FinalInteg
     counts,
     sigma: estimate.sigma,
     error: estimate.error,
-    channels: stats.channels.map((m, c) => ({ channel: c, sigma: estimate.perChannel[c]!.sigma, error: estimate.perChannel[c]!.error, points: m.n, nonzero: m.nonzero ?? 0 })),
+    channels: stats.channels.map((m, c) => ({
+      channel: c, sigma: estimate.perChannel[c]!.sigma, error: estimate.perChannel[c]!.error, points: m.n, nonzero: m.nonzero ?? 0,
+      efficiency_max: stats.channelEfficiency[c]?.plainMax.efficiency ?? 0,
+      efficiency_truncated: stats.channelEfficiency[c]?.truncated.efficiency ?? 0,
+    })),
     relative_std: e.relativeStd,
     efficiency_max: e.plainMax.efficiency,
     efficiency_truncated: e.truncated.efficiency,

@@ -1,0 +1,78 @@
+/**
+ * `madnis-ts baseline OUT` runs MG5's own event generation for a launch's process;
+ * `madnis-ts report OUT` compares it with the launch and writes OUT/report.html. `launch`
+ * runs both at its end.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+import Table from 'cli-table3';
+import { Command } from 'commander';
+import ora from 'ora';
+
+import { BASELINE_RUN, runBaseline, type BaselineResult } from '../mg5/baseline.js';
+import { requireMg5 } from '../mg5/locate.js';
+import type { Comparison } from '../report/compare.js';
+import { readLaunchSummary, reportLaunch } from '../report/launch_report.js';
+import { headlineRows } from '../report/report.js';
+import { UserError } from '../util/errors.js';
+import { count, seconds } from './format.js';
+import { parsePoints, parseSeed, parseThreads } from './options.js';
+import { VERSION } from './version.js';
+
+export function printHeadline(c: Comparison): void {
+  const table = new Table({ head: ['', 'madnis-ts', 'MG5', 'madnis-ts / MG5'], style: { head: [], border: [] } });
+  for (const row of headlineRows(c)) table.push(row);
+  process.stdout.write(`\nmadnis-ts vs MG5 (same cards, seed and threads)\n${table.toString()}\n`);
+}
+
+interface BaselineOptions {
+  mg5?: string;
+  events?: number;
+  threads?: number;
+  seed?: number;
+}
+
+export function baselineCommand(): Command {
+  return new Command('baseline')
+    .description("run MG5's own event generation for a launched process (on a copy of OUT/process), for the comparison report")
+    .argument('<out>', 'the output folder of madnis-ts launch')
+    .option('--mg5 <DIR>', 'MadGraph5_aMC@NLO installation (else MG5_HOME or mg5_aMC on PATH)')
+    .option('-n, --events <N>', 'events (default: as many as the launch wrote)', parsePoints)
+    .option('-t, --threads <T>', 'cores for MG5 (default: the launch\'s)', parseThreads)
+    .option('-s, --seed <S>', 'MG5 seed (default: the launch\'s)', parseSeed)
+    .action(async (out: string, options: BaselineOptions) => {
+      const outDir = resolve(out);
+      const summary = readLaunchSummary(outDir);
+      const mg5 = requireMg5(options.mg5);
+      const spinner = process.stderr.isTTY ? ora({ stream: process.stderr }).start('MG5 baseline') : undefined;
+      try {
+        const result = await runBaseline({
+          mg5, processDir: summary.process_dir, outDir: join(outDir, 'baseline'), events: options.events ?? summary.events.count,
+          seed: options.seed ?? summary.seed, threads: options.threads ?? summary.threads, version: VERSION,
+          onStep: (step) => { if (spinner) spinner.text = step; },
+        });
+        spinner?.succeed(`MG5 baseline done (Events/${BASELINE_RUN})`);
+        process.stdout.write(`MG5 baseline: ${count(result.events)} events, σ = ${result.sigma_pb} ± ${result.sigma_error_pb} pb, ${count(result.points)} points, ${seconds(result.wall_time_s)}\n  ${join(outDir, 'baseline', 'baseline.json')}\n`);
+      } catch (error) {
+        spinner?.fail('MG5 baseline failed');
+        throw error;
+      }
+    });
+}
+
+export function reportCommand(): Command {
+  return new Command('report')
+    .description('compare a launch with its MG5 baseline: OUT/report.html and the comparison in OUT/summary.json')
+    .argument('<out>', 'the output folder of madnis-ts launch (with OUT/baseline from launch or madnis-ts baseline)')
+    .action(async (out: string) => {
+      const outDir = resolve(out);
+      const summary = readLaunchSummary(outDir);
+      const path = join(outDir, 'baseline', 'baseline.json');
+      if (!existsSync(path)) throw new UserError(`${path} not found: run madnis-ts baseline ${out} first`);
+      const baseline = JSON.parse(readFileSync(path, 'utf8')) as BaselineResult;
+      const report = await reportLaunch(outDir, summary, baseline);
+      printHeadline(report.comparison);
+      process.stdout.write(`  report: ${report.path}\n  summary: ${join(outDir, 'summary.json')}\n`);
+    });
+}

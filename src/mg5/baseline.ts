@@ -1,0 +1,161 @@
+/**
+ * The MG5 baseline: MadEvent's own event generation (`launch`, i.e. generate_events:
+ * survey, refine, unweighting) on a copy of the launched process folder, with the same
+ * cards, seed and number of events, timed on the same machine and thread count. The
+ * user's folder (OUT/process) is never modified; the copy lives in OUT/baseline/process.
+ */
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+import { packageRoot } from '../native/paths.js';
+import { writeJsonAtomic } from '../util/atomic_write.js';
+import { UserError } from '../util/errors.js';
+import type { Mg5Location } from './locate.js';
+import { parseBanner, parseJobLog, parseResultsDat, type Mg5JobLog, type Mg5JobResult } from './results.js';
+import { runMg5 } from './run.js';
+
+export const BASELINE_RUN = 'baseline';
+
+export interface BaselineOptions {
+  mg5: Mg5Location;
+  /** the launched MadEvent folder (OUT/process) */
+  processDir: string;
+  /** OUT/baseline */
+  outDir: string;
+  events: number;
+  seed: number;
+  threads: number;
+  version: string;
+  onStep?: (step: string) => void;
+}
+
+export interface BaselineChannel {
+  /** P folder and MadEvent channel (graph) name, as madnis-ts names its channels: P1_qq_ll/G1 */
+  label: string;
+  sigma_pb: number;
+  error_pb: number;
+  /** integrand evaluations of the channel's jobs (survey and refine), from its results.dat */
+  points: number;
+  /** unweighted events the channel's jobs kept before the final combination */
+  unweighted_events: number;
+  /** ⟨|w|⟩/w_max of the last survey iteration (MadEvent's job log), when the log exists */
+  survey_efficiency?: number;
+  survey_points_nonzero_fraction?: number;
+}
+
+export interface BaselineResult {
+  process_dir: string;
+  run: string;
+  events_file: string;
+  events: number;
+  sigma_pb: number;
+  sigma_error_pb: number;
+  /** every integrand evaluation of the run (survey and refine), from SubProcesses/results.dat */
+  points: number;
+  unweighted_before_combination: number;
+  wall_time_s: number;
+  threads: number;
+  seed: number;
+  channels: BaselineChannel[];
+  log: string;
+}
+
+function fill(template: string, values: Record<string, string>): string {
+  const text = readFileSync(join(packageRoot, 'templates', template), 'utf8');
+  return text.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
+    if (!(key in values)) throw new Error(`template ${template}: no value for ${key}`);
+    return values[key]!;
+  });
+}
+
+/** The launched folder without what madnis-ts or earlier runs left in it. */
+export function copyProcessFolder(from: string, to: string): void {
+  if (!existsSync(join(from, 'SubProcesses'))) throw new UserError(`${from} is not a MadEvent folder (no SubProcesses): run madnis-ts launch first`);
+  rmSync(to, { recursive: true, force: true });
+  mkdirSync(to, { recursive: true });
+  cpSync(from, to, {
+    recursive: true,
+    filter: (source) => {
+      const rel = relative(from, source).split('/');
+      // our run folders and library copies, earlier runs' events and job folders
+      if (rel[0] === 'SubProcesses' && rel.length === 3 && (rel[2] === 'madnis' || /^G/.test(rel[2]!))) return false;
+      if (rel[0] === 'Events' && rel.length >= 2) return false;
+      if (rel[0] === 'SubProcesses' && rel.length === 2 && rel[1] === 'results.dat') return false;
+      return true;
+    },
+  });
+}
+
+/** The channels' job folders (`P*\/G<graph>`) after a run, with their results and survey logs. */
+export function readBaselineChannels(processDir: string, run: string): BaselineChannel[] {
+  const sub = join(processDir, 'SubProcesses');
+  const channels: BaselineChannel[] = [];
+  for (const p of readdirSync(sub).filter((d) => /^P\d+_/.test(d)).sort()) {
+    const jobs = readdirSync(join(sub, p)).filter((d) => /^G\d+(\.\d+)?$/.test(d));
+    jobs.sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+    for (const g of jobs) {
+      const resultsPath = join(sub, p, g, 'results.dat');
+      if (!existsSync(resultsPath)) continue;
+      const r: Mg5JobResult = parseResultsDat(readFileSync(resultsPath, 'utf8'), resultsPath);
+      const channel: BaselineChannel = {
+        label: `${p}/${g}`, sigma_pb: r.sigma_pb, error_pb: Math.hypot(r.error_uncorrelated_pb, r.error_correlated_pb),
+        points: r.points, unweighted_events: r.unweighted_events,
+      };
+      for (const name of [`${run}_log.txt`, 'log.txt']) {
+        const logPath = join(sub, p, g, name);
+        if (!existsSync(logPath)) continue;
+        const log: Mg5JobLog = parseJobLog(readFileSync(logPath, 'utf8'), logPath);
+        const last = log.iterations.at(-1);
+        if (last) {
+          channel.survey_efficiency = last.sampler_efficiency;
+          channel.survey_points_nonzero_fraction = last.nonzero_fraction;
+        }
+        break;
+      }
+      channels.push(channel);
+    }
+  }
+  return channels;
+}
+
+/** Reads a finished baseline run (also for `madnis-ts report` on an existing OUT/baseline). */
+export function readBaseline(processDir: string, run: string, extra: { wall_time_s: number; threads: number; seed: number; log: string }): BaselineResult {
+  const totalPath = join(processDir, 'SubProcesses', 'results.dat');
+  if (!existsSync(totalPath)) throw new UserError(`${totalPath} is missing: the MG5 baseline run did not finish (see ${extra.log})`);
+  const total = parseResultsDat(readFileSync(totalPath, 'utf8'), totalPath);
+  const eventsDir = join(processDir, 'Events', run);
+  const bannerPath = join(eventsDir, `${run}_tag_1_banner.txt`);
+  if (!existsSync(bannerPath)) throw new UserError(`${bannerPath} is missing: the MG5 baseline run wrote no events (see ${extra.log})`);
+  const banner = parseBanner(readFileSync(bannerPath, 'utf8'), bannerPath);
+  const eventsFile = ['unweighted_events.lhe.gz', 'unweighted_events.lhe'].map((f) => join(eventsDir, f)).find((f) => existsSync(f));
+  if (!eventsFile) throw new UserError(`${eventsDir} has no unweighted_events.lhe(.gz) (see ${extra.log})`);
+  return {
+    process_dir: processDir, run, events_file: eventsFile, events: banner.events,
+    sigma_pb: total.sigma_pb, sigma_error_pb: Math.hypot(total.error_uncorrelated_pb, total.error_correlated_pb),
+    points: total.points, unweighted_before_combination: total.unweighted_events,
+    wall_time_s: extra.wall_time_s, threads: extra.threads, seed: extra.seed,
+    channels: readBaselineChannels(processDir, run), log: extra.log,
+  };
+}
+
+export async function runBaseline(o: BaselineOptions): Promise<BaselineResult> {
+  const processDir = join(o.outDir, 'process');
+  o.onStep?.('MG5 baseline: copying the process folder');
+  copyProcessFolder(o.processDir, processDir);
+  const logPath = join(o.outDir, 'mg5_generate_events.log');
+  const start = performance.now();
+  await runMg5(o.mg5, {
+    label: `generating ${o.events} events with MadEvent (baseline)`,
+    script: fill('mg5_baseline.mg5', {
+      version: o.version, process_dir: processDir, run: BASELINE_RUN, nevents: String(o.events), seed: String(o.seed), threads: String(o.threads),
+    }),
+    scriptPath: join(o.outDir, 'mg5_generate_events.mg5'),
+    logPath,
+    cwd: o.outDir,
+    onStep: o.onStep && ((step) => o.onStep!(`MG5 baseline: ${step}`)),
+  });
+  const wall = (performance.now() - start) / 1000;
+  const result = readBaseline(processDir, BASELINE_RUN, { wall_time_s: wall, threads: o.threads, seed: o.seed, log: logPath });
+  writeJsonAtomic(join(o.outDir, 'baseline.json'), result);
+  return result;
+}

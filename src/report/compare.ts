@@ -1,0 +1,117 @@
+/**
+ * madnis-ts against MG5 on the same process, cards, machine and thread count: the cross
+ * sections and their pull, the three efficiency measures for both samplers (defined once,
+ * in EFFICIENCY_DEFINITIONS, and shown in the report), and the time to N unweighted events.
+ */
+import type { BaselineResult } from '../mg5/baseline.js';
+import type { FinalIntegration, PhaseSummary } from '../train/schedule.js';
+
+export const EFFICIENCY_DEFINITIONS = {
+  end_to_end:
+    'unweighted events written ÷ integrand evaluations spent producing them. MG5: the events of its run ÷ every evaluation of its survey and refine jobs (SubProcesses/results.dat). madnis-ts: the events ÷ the points of the generation step (its presample included); the training points and time are listed separately.',
+  sampler:
+    'ε = ⟨|w|⟩ / w_max on a weighted sample of N points, cut-failing (zero-weight) points included, per channel on the channel\'s own points and combined on the whole sample. w_max is either the plain maximum or the smallest value that leaves ≤ 1 % of σ in overweights. madnis-ts: the final integration of the trained sampler (fresh points). MG5: from its job logs, the last survey iteration of each channel (Abs mean ÷ max weight × non-zero fraction, plain maximum only); combined as Σσ_c ÷ Σ(σ_c/ε_c), the efficiency of sampling every channel in proportion to its σ.',
+  time_to_events:
+    'wall-clock seconds to N unweighted events on the same machine and threads, process generation and compilation excluded for both. MG5: its generate_events time for the requested events, scaled linearly in N. madnis-ts: training time plus N × (generation time per event). The crossover is the N above which madnis-ts is faster.',
+} as const;
+
+export interface MadnisSide {
+  sigma_pb: number;
+  sigma_error_pb: number;
+  final: FinalIntegration;
+  phases: PhaseSummary[];
+  training_points: number;
+  training_wall_s: number;
+  events: number;
+  generation_points: number;
+  generation_wall_s: number;
+  channel_labels: string[];
+}
+
+export interface ChannelComparison {
+  label: string;
+  madnis: { sigma_pb: number; error_pb: number; share: number; efficiency_max: number | null; efficiency_truncated: number | null; points: number };
+  mg5: { sigma_pb: number; error_pb: number; share: number; survey_efficiency: number | null; end_to_end: number | null; points: number } | null;
+}
+
+export interface Comparison {
+  events: { madnis: number; mg5: number };
+  sigma: { madnis_pb: number; madnis_error_pb: number; mg5_pb: number; mg5_error_pb: number; pull: number };
+  efficiency: {
+    end_to_end: { madnis: number; mg5: number; ratio: number; madnis_points: number; mg5_points: number; madnis_training_points: number };
+    sampler_max: { madnis: number; mg5: number | null; ratio: number | null; madnis_points: number; mg5_source: string };
+    sampler_truncated: { madnis: number; mg5: number | null; ratio: number | null; madnis_points: number };
+    vegas_phase: { efficiency_max: number; efficiency_truncated: number } | null;
+  };
+  time: {
+    madnis_training_s: number;
+    madnis_per_event_s: number;
+    mg5_wall_s: number;
+    mg5_per_event_s: number;
+    to_events: Array<{ events: number; madnis_s: number; mg5_s: number; ratio: number }>;
+    crossover_events: number | null;
+  };
+  channels: ChannelComparison[];
+  definitions: typeof EFFICIENCY_DEFINITIONS;
+}
+
+/** Σσ_c / Σ(σ_c/ε_c) over channels with σ_c > 0 and ε_c > 0. */
+export function combineChannelEfficiencies(channels: Array<{ sigma: number; efficiency: number | null | undefined }>): number | null {
+  let sigma = 0, cost = 0;
+  for (const c of channels) {
+    const s = Math.abs(c.sigma);
+    if (s <= 0) continue;
+    if (!c.efficiency || c.efficiency <= 0) return null;
+    sigma += s;
+    cost += s / c.efficiency;
+  }
+  return cost > 0 ? sigma / cost : null;
+}
+
+export function compare(m: MadnisSide, mg5: BaselineResult, milestones = [1e4, 1e5, 1e6]): Comparison {
+  const pull = (m.sigma_pb - mg5.sigma_pb) / Math.hypot(m.sigma_error_pb, mg5.sigma_error_pb);
+  const mg5ByLabel = new Map(mg5.channels.map((c) => [c.label, c]));
+  const mg5Total = mg5.channels.reduce((a, c) => a + Math.abs(c.sigma_pb), 0) || 1;
+  const madnisTotal = m.final.channels.reduce((a, c) => a + Math.abs(c.sigma), 0) || 1;
+  const channels: ChannelComparison[] = m.final.channels.map((c, i) => {
+    const label = m.channel_labels[i] ?? `channel ${i}`;
+    const b = mg5ByLabel.get(label);
+    return {
+      label,
+      madnis: { sigma_pb: c.sigma, error_pb: c.error, share: Math.abs(c.sigma) / madnisTotal, efficiency_max: c.efficiency_max ?? null, efficiency_truncated: c.efficiency_truncated ?? null, points: c.points },
+      mg5: b ? {
+        sigma_pb: b.sigma_pb, error_pb: b.error_pb, share: Math.abs(b.sigma_pb) / mg5Total, survey_efficiency: b.survey_efficiency ?? null,
+        end_to_end: b.points > 0 ? b.unweighted_events / b.points : null, points: b.points,
+      } : null,
+    };
+  });
+  const mg5Sampler = combineChannelEfficiencies(mg5.channels.map((c) => ({ sigma: c.sigma_pb, efficiency: c.survey_efficiency })));
+  const madnisEndToEnd = m.generation_points > 0 ? m.events / m.generation_points : 0;
+  const mg5EndToEnd = mg5.points > 0 ? mg5.events / mg5.points : 0;
+  const perEventMadnis = m.events > 0 ? m.generation_wall_s / m.events : 0;
+  const perEventMg5 = mg5.events > 0 ? mg5.wall_time_s / mg5.events : 0;
+  const vegas = m.phases.find((p) => p.phase === 'VEGAS');
+  return {
+    events: { madnis: m.events, mg5: mg5.events },
+    sigma: { madnis_pb: m.sigma_pb, madnis_error_pb: m.sigma_error_pb, mg5_pb: mg5.sigma_pb, mg5_error_pb: mg5.sigma_error_pb, pull },
+    efficiency: {
+      end_to_end: { madnis: madnisEndToEnd, mg5: mg5EndToEnd, ratio: mg5EndToEnd > 0 ? madnisEndToEnd / mg5EndToEnd : Number.NaN, madnis_points: m.generation_points, mg5_points: mg5.points, madnis_training_points: m.training_points },
+      sampler_max: { madnis: m.final.efficiency_max, mg5: mg5Sampler, ratio: mg5Sampler ? m.final.efficiency_max / mg5Sampler : null, madnis_points: m.final.points, mg5_source: 'MadEvent job logs: last survey iteration per channel' },
+      sampler_truncated: { madnis: m.final.efficiency_truncated, mg5: null, ratio: null, madnis_points: m.final.points },
+      vegas_phase: vegas ? { efficiency_max: vegas.final.efficiency_max, efficiency_truncated: vegas.final.efficiency_truncated } : null,
+    },
+    time: {
+      madnis_training_s: m.training_wall_s,
+      madnis_per_event_s: perEventMadnis,
+      mg5_wall_s: mg5.wall_time_s,
+      mg5_per_event_s: perEventMg5,
+      to_events: milestones.map((n) => {
+        const madnis = m.training_wall_s + n * perEventMadnis, mg5s = n * perEventMg5;
+        return { events: n, madnis_s: madnis, mg5_s: mg5s, ratio: mg5s > 0 ? madnis / mg5s : Number.NaN };
+      }),
+      crossover_events: perEventMg5 > perEventMadnis ? Math.ceil(m.training_wall_s / (perEventMg5 - perEventMadnis)) : null,
+    },
+    channels,
+    definitions: EFFICIENCY_DEFINITIONS,
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * The comparison step of `launch` (and `madnis-ts report OUT`): a launch's summary.json
+ * and its MG5 baseline become report.html, and summary.json gains the comparison.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+
+import type { BaselineResult } from '../mg5/baseline.js';
+import type { LoadedProcess } from '../process/load.js';
+import type { FinalIntegration, PhaseSummary, TrainingHistory } from '../train/schedule.js';
+import { writeJsonAtomic } from '../util/atomic_write.js';
+import { UserError } from '../util/errors.js';
+import type { MadnisSide } from './compare.js';
+import { buildReport, readCards, writeReport, type ReportResult } from './report.js';
+
+/** What `launch` writes to summary.json and the report reads back. */
+export interface LaunchSummary {
+  command: 'launch';
+  madnis_ts_version: string;
+  proc_card: string;
+  processes: string[];
+  mg5: string;
+  process_dir: string;
+  libraries: string[];
+  channel_labels: string[];
+  reused: { mg5_output: boolean; mg5_prepare: boolean; build: boolean };
+  config: unknown;
+  sampler_file: string;
+  seed: number;
+  threads: number;
+  sigma_pb: number;
+  sigma_error_pb: number;
+  training: { phases: PhaseSummary[]; final: FinalIntegration; integrand_evaluations: number; invalid_points: number; history: TrainingHistory };
+  events: { file: string; count: number; w_max: number; acceptance: number; presample_sigma_pb: number; presample_sigma_error_pb: number; overweight_events: number; points: number; wall_s: number };
+  wall_time_s: { mg5_and_build: number; training: number; generation: number };
+  baseline?: BaselineResult;
+  comparison?: unknown;
+  report?: string;
+}
+
+/** Channel labels of launched libraries: `<P folder>/<MadEvent channel>`, as MG5's job folders are named. */
+export function mg5ChannelLabels(loaded: LoadedProcess, libraries: string[]): string[] {
+  const parts = Array.isArray(loaded.parameters.parts)
+    ? (loaded.parameters.parts as Array<{ channels: number; parameters: Record<string, unknown> }>)
+    : [{ channels: loaded.info.channels, parameters: loaded.parameters }];
+  return parts.flatMap((part, k) => {
+    const folder = basename(libraries[k] ?? `part${k + 1}`).replace(/\.so$/, '');
+    const names = Array.isArray(part.parameters.channel_names) ? (part.parameters.channel_names as string[]) : [];
+    return Array.from({ length: part.channels }, (_, c) => `${folder}/${names[c] ?? c + 1}`);
+  });
+}
+
+export function madnisSide(s: LaunchSummary): MadnisSide {
+  return {
+    sigma_pb: s.sigma_pb,
+    sigma_error_pb: s.sigma_error_pb,
+    final: s.training.final,
+    phases: s.training.phases,
+    training_points: s.training.integrand_evaluations,
+    training_wall_s: s.wall_time_s.training,
+    events: s.events.count,
+    generation_points: s.events.points,
+    generation_wall_s: s.events.wall_s,
+    channel_labels: s.channel_labels,
+  };
+}
+
+export function readLaunchSummary(outDir: string): LaunchSummary {
+  const path = join(outDir, 'summary.json');
+  if (!existsSync(path)) throw new UserError(`${path} not found: run madnis-ts launch with --out ${outDir} first`);
+  const summary = JSON.parse(readFileSync(path, 'utf8')) as LaunchSummary;
+  if (summary.command !== 'launch' || !summary.training?.history || !summary.channel_labels)
+    throw new UserError(`${path} is not the summary of a madnis-ts launch (or comes from an older madnis-ts): run launch again`);
+  return summary;
+}
+
+export async function reportLaunch(outDir: string, summary: LaunchSummary, baseline: BaselineResult): Promise<ReportResult & { path: string }> {
+  const report = await buildReport({
+    title: `madnis-ts report: ${summary.processes.join('; ')}`,
+    processes: summary.processes,
+    cards: readCards(summary.process_dir, summary.proc_card),
+    madnis: {
+      ...madnisSide(summary), events_file: summary.events.file, sigma_for_events_pb: summary.events.presample_sigma_pb,
+      seed: summary.seed, threads: summary.threads, history: summary.training.history,
+    },
+    baseline,
+    versions: { 'madnis-ts': summary.madnis_ts_version, MG5: mg5Version(summary.mg5), node: process.version },
+  });
+  const path = join(outDir, 'report.html');
+  writeReport(path, report.html);
+  const { html: _html, ...numbers } = report;
+  writeJsonAtomic(join(outDir, 'summary.json'), { ...summary, baseline, comparison: numbers, report: path });
+  return { ...report, path };
+}
+
+function mg5Version(dir: string): string {
+  const file = join(dir, 'VERSION');
+  if (!existsSync(file)) return `unknown (${dir})`;
+  const version = /version\s*=\s*(\S+)/.exec(readFileSync(file, 'utf8'))?.[1];
+  return `${version ?? 'unknown'} (${dir})`;
+}
