@@ -116,8 +116,9 @@ export function launchCommand(): Command {
 
       const opened = reopenSampler(samplerPath, options.threads);
       const events = await generateEvents(opened, {
-        events: options.events, seed: options.seed, outDir, batchPoints: 65_536, presamplePoints: 200_000,
-        overweightShare: config.integration.overweight_share, useTrainingMaxWeight: false, version: VERSION,
+        // w_max and σ from the training's final integration (fresh points of the trained sampler)
+        events: options.events, seed: options.seed, outDir, batchPoints: 65_536, presamplePoints: 0,
+        overweightShare: config.integration.overweight_share, useTrainingMaxWeight: true, version: VERSION,
       });
       const summary: LaunchSummary = {
         command: 'launch',
@@ -139,7 +140,7 @@ export function launchCommand(): Command {
         events: {
           file: events.lhePath, count: events.events, w_max: events.w_max, acceptance: events.generation.acceptance,
           presample_sigma_pb: events.presample.sigma, presample_sigma_error_pb: events.presample.error, overweight_events: events.generation.overweight_events,
-          // every point the events cost: the presample that fixed w_max and the drawn batches
+          // every point the events cost (w_max and σ come from the training's final integration)
           points: events.presample.points + events.generation.points, wall_s: events.timing.wall_s,
         },
         wall_time_s: { mg5_and_build: prepareSeconds, training: trainSeconds, generation: events.timing.wall_s },

@@ -64,10 +64,15 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
   const perBatch = (total: number) => allocatePoints(total, result.counts, active, 0);
   const wall = performance.now();
 
-  // Presample: σ for <init>, and w_max unless the training's is used.
-  const presample = await sampler.integrate({ counts: perBatch(options.presamplePoints), seed: options.seed, iteration: 100, overweightShare: options.overweightShare });
-  const estimate = estimateFromMoments(presample.channels);
-  const wMax = options.useTrainingMaxWeight ? result.w_max_truncated : presample.efficiency.truncated.wMax;
+  // Presample: σ for <init>, and w_max unless the training's is used. With the training's
+  // w_max and no presample, σ is the training's final integration (fresh points too).
+  if (options.presamplePoints === 0 && !options.useTrainingMaxWeight) throw new Error('generate: a presample is needed unless the training\'s w_max is used');
+  const presample = options.presamplePoints > 0
+    ? await sampler.integrate({ counts: perBatch(options.presamplePoints), seed: options.seed, iteration: 100, overweightShare: options.overweightShare })
+    : null;
+  const estimate = presample ? estimateFromMoments(presample.channels) : { sigma: result.sigma, error: result.error };
+  const expectedAcceptance = presample ? presample.efficiency.truncated.acceptance : result.acceptance_truncated;
+  const wMax = options.useTrainingMaxWeight || !presample ? result.w_max_truncated : presample.efficiency.truncated.wMax;
   const wMaxSource = options.useTrainingMaxWeight
     ? `the sampler's final integration (${result.points} points, ≤ ${file.config.integration.overweight_share} of σ in overweights)`
     : `presample of ${options.presamplePoints} points, ≤ ${options.overweightShare} of σ in overweights`;
@@ -98,7 +103,11 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
   try {
     for (let iteration = 0; accepted < options.events; ++iteration) {
       if (options.shouldStop?.()) break;
-      const batch = await sampler.generate({ counts: perBatch(options.batchPoints), seed: options.seed, iteration, wMax });
+      // no more points than the missing events need (at the expected acceptance, 5 % spare):
+      // every drawn point counts in the efficiency
+      const needed = Math.ceil(((options.events - accepted) / Math.max(expectedAcceptance, 1e-6)) * 1.05);
+      const points = Math.min(options.batchPoints, Math.max(4096, needed));
+      const batch = await sampler.generate({ counts: perBatch(points), seed: options.seed, iteration, wMax });
       drawn += batch.drawn;
       invalid += batch.invalid;
       acceptedAll += batch.accepted;
@@ -140,7 +149,7 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
     events: accepted,
     w_max: wMax,
     w_max_source: wMaxSource,
-    presample: { points: options.presamplePoints, sigma: estimate.sigma, error: estimate.error, expected_acceptance: presample.efficiency.truncated.acceptance },
+    presample: { points: options.presamplePoints, sigma: estimate.sigma, error: estimate.error, expected_acceptance: expectedAcceptance },
     generation: {
       points: drawn,
       invalid,

@@ -101,7 +101,7 @@ export function readBaselineChannels(processDir: string, run: string): BaselineC
         label: `${p}/${g}`, sigma_pb: r.sigma_pb, error_pb: Math.hypot(r.error_uncorrelated_pb, r.error_correlated_pb),
         points: r.points, unweighted_events: r.unweighted_events,
       };
-      for (const name of [`${run}_log.txt`, 'log.txt']) {
+      for (const name of [`${run}_log.txt`, 'log.txt', 'run1_app.log']) {
         const logPath = join(sub, p, g, name);
         if (!existsSync(logPath)) continue;
         const log: Mg5JobLog = parseJobLog(readFileSync(logPath, 'utf8'), logPath);

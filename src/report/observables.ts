@@ -126,11 +126,15 @@ function histogram(values: Float64Array, weights: Float64Array, edges: number[])
   return { sum, sumSq };
 }
 
-/** Compares two samples on every observable, on a binning both share (1 %–99 % of the pooled values). */
+/**
+ * Compares two samples on every observable that varies (a 2 → 2 process at fixed energy has
+ * one mass: nothing to plot), on a binning both share (1 %–99 % of the pooled values).
+ */
 export function compareSamples(observables: Observable[], a: Sample, b: Sample, bins = 25): Comparison[] {
-  return observables.map((o, k) => {
+  return observables.flatMap((o, k) => {
     const pooled = [...a.values[k]!, ...b.values[k]!].filter(Number.isFinite).sort((x, y) => x - y);
-    let lo = pooled.length ? quantile(pooled, 0.01) : 0, hi = pooled.length ? quantile(pooled, 0.99) : 1;
+    if (pooled.length === 0 || pooled.at(-1)! - pooled[0]! <= 1e-9 * Math.max(1, Math.abs(pooled[0]!))) return [];
+    let lo = quantile(pooled, 0.01), hi = quantile(pooled, 0.99);
     if (o.id.startsWith('pt_') || o.id.startsWith('m_')) lo = Math.max(0, Math.min(lo, quantile(pooled, 0)));
     if (!(hi > lo)) hi = lo + 1;
     const edges = Array.from({ length: bins + 1 }, (_, i) => lo + ((hi - lo) * i) / bins);
@@ -148,6 +152,6 @@ export function compareSamples(observables: Observable[], a: Sample, b: Sample, 
     const toHistogram = (h: { sum: number[]; sumSq: number[] }): Histogram => ({
       edges, density: h.sum.map((s) => s / width), error: h.sumSq.map((s) => Math.sqrt(s) / width),
     });
-    return { id: o.id, label: o.label, a: toHistogram(ha), b: toHistogram(hb), chi2, ndf: Math.max(0, used - 1) };
+    return [{ id: o.id, label: o.label, a: toHistogram(ha), b: toHistogram(hb), chi2, ndf: Math.max(0, used - 1) }];
   });
 }
