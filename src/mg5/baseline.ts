@@ -54,6 +54,8 @@ export interface BaselineResult {
   points: number;
   unweighted_before_combination: number;
   wall_time_s: number;
+  /** wall time until MG5 reported 'End survey' (its fixed cost, before refine and unweighting), when seen */
+  survey_wall_s?: number;
   threads: number;
   seed: number;
   channels: BaselineChannel[];
@@ -119,7 +121,7 @@ export function readBaselineChannels(processDir: string, run: string): BaselineC
 }
 
 /** Reads a finished baseline run (also for `madnis-ts report` on an existing OUT/baseline). */
-export function readBaseline(processDir: string, run: string, extra: { wall_time_s: number; threads: number; seed: number; log: string }): BaselineResult {
+export function readBaseline(processDir: string, run: string, extra: { wall_time_s: number; survey_wall_s?: number; threads: number; seed: number; log: string }): BaselineResult {
   const totalPath = join(processDir, 'SubProcesses', 'results.dat');
   if (!existsSync(totalPath)) throw new UserError(`${totalPath} is missing: the MG5 baseline run did not finish (see ${extra.log})`);
   const total = parseResultsDat(readFileSync(totalPath, 'utf8'), totalPath);
@@ -133,7 +135,7 @@ export function readBaseline(processDir: string, run: string, extra: { wall_time
     process_dir: processDir, run, events_file: eventsFile, events: banner.events,
     sigma_pb: total.sigma_pb, sigma_error_pb: Math.hypot(total.error_uncorrelated_pb, total.error_correlated_pb),
     points: total.points, unweighted_before_combination: total.unweighted_events,
-    wall_time_s: extra.wall_time_s, threads: extra.threads, seed: extra.seed,
+    wall_time_s: extra.wall_time_s, survey_wall_s: extra.survey_wall_s, threads: extra.threads, seed: extra.seed,
     channels: readBaselineChannels(processDir, run), log: extra.log,
   };
 }
@@ -144,6 +146,7 @@ export async function runBaseline(o: BaselineOptions): Promise<BaselineResult> {
   copyProcessFolder(o.processDir, processDir);
   const logPath = join(o.outDir, 'mg5_generate_events.log');
   const start = performance.now();
+  let surveyEnd: number | undefined;
   await runMg5(o.mg5, {
     label: `generating ${o.events} events with MadEvent (baseline)`,
     script: fill('mg5_baseline.mg5', {
@@ -152,10 +155,14 @@ export async function runBaseline(o: BaselineOptions): Promise<BaselineResult> {
     scriptPath: join(o.outDir, 'mg5_generate_events.mg5'),
     logPath,
     cwd: o.outDir,
-    onStep: o.onStep && ((step) => o.onStep!(`MG5 baseline: ${step}`)),
+    onStep: (step) => {
+      if (surveyEnd === undefined && /End survey/i.test(step)) surveyEnd = performance.now();
+      o.onStep?.(`MG5 baseline: ${step}`);
+    },
   });
   const wall = (performance.now() - start) / 1000;
-  const result = readBaseline(processDir, BASELINE_RUN, { wall_time_s: wall, threads: o.threads, seed: o.seed, log: logPath });
+  const survey = surveyEnd === undefined ? undefined : (surveyEnd - start) / 1000;
+  const result = readBaseline(processDir, BASELINE_RUN, { wall_time_s: wall, survey_wall_s: survey, threads: o.threads, seed: o.seed, log: logPath });
   writeJsonAtomic(join(o.outDir, 'baseline.json'), result);
   return result;
 }

@@ -12,7 +12,7 @@ export const EFFICIENCY_DEFINITIONS = {
   sampler:
     'ε = ⟨|w|⟩ / w_max on a weighted sample of N points, cut-failing (zero-weight) points included, per channel on the channel\'s own points and combined on the whole sample. w_max is either the plain maximum or the smallest value that leaves ≤ 1 % of σ in overweights. madnis-ts: the final integration of the trained sampler (fresh points). MG5: from its job logs, the last survey iteration of each channel (Abs mean ÷ max weight × non-zero fraction, plain maximum only); combined as Σσ_c ÷ Σ(σ_c/ε_c), the efficiency of sampling every channel in proportion to its σ.',
   time_to_events:
-    'wall-clock seconds to N unweighted events on the same machine and threads, process generation and compilation excluded for both. MG5: its generate_events time for the requested events, scaled linearly in N. madnis-ts: training time plus N × (generation time per event). The crossover is the N above which madnis-ts is faster.',
+    'wall-clock seconds to N unweighted events on the same machine and threads, process generation and compilation excluded for both. MG5: its survey time (until it reports the end of the survey) plus N × (the rest of its generate_events time per requested event: refine, unweighting, combination); the whole time scaled linearly in N where the survey\'s end was not seen. madnis-ts: training time plus N × (generation time per event). The crossover is the N above which madnis-ts is faster.',
 } as const;
 
 export interface MadnisSide {
@@ -47,6 +47,8 @@ export interface Comparison {
     madnis_training_s: number;
     madnis_per_event_s: number;
     mg5_wall_s: number;
+    /** MG5's fixed cost (its survey), 0 when not measured */
+    mg5_survey_s: number;
     mg5_per_event_s: number;
     to_events: Array<{ events: number; madnis_s: number; mg5_s: number; ratio: number }>;
     crossover_events: number | null;
@@ -89,7 +91,8 @@ export function compare(m: MadnisSide, mg5: BaselineResult, milestones = [1e4, 1
   const madnisEndToEnd = m.generation_points > 0 ? m.events / m.generation_points : 0;
   const mg5EndToEnd = mg5.points > 0 ? mg5.events / mg5.points : 0;
   const perEventMadnis = m.events > 0 ? m.generation_wall_s / m.events : 0;
-  const perEventMg5 = mg5.events > 0 ? mg5.wall_time_s / mg5.events : 0;
+  const mg5Fixed = mg5.survey_wall_s ?? 0;
+  const perEventMg5 = mg5.events > 0 ? (mg5.wall_time_s - mg5Fixed) / mg5.events : 0;
   const vegas = m.phases.find((p) => p.phase === 'VEGAS');
   return {
     events: { madnis: m.events, mg5: mg5.events },
@@ -104,12 +107,14 @@ export function compare(m: MadnisSide, mg5: BaselineResult, milestones = [1e4, 1
       madnis_training_s: m.training_wall_s,
       madnis_per_event_s: perEventMadnis,
       mg5_wall_s: mg5.wall_time_s,
+      mg5_survey_s: mg5Fixed,
       mg5_per_event_s: perEventMg5,
       to_events: milestones.map((n) => {
-        const madnis = m.training_wall_s + n * perEventMadnis, mg5s = n * perEventMg5;
+        const madnis = m.training_wall_s + n * perEventMadnis, mg5s = mg5Fixed + n * perEventMg5;
         return { events: n, madnis_s: madnis, mg5_s: mg5s, ratio: mg5s > 0 ? madnis / mg5s : Number.NaN };
       }),
-      crossover_events: perEventMg5 > perEventMadnis ? Math.ceil(m.training_wall_s / (perEventMg5 - perEventMadnis)) : null,
+      crossover_events:
+        m.training_wall_s <= mg5Fixed ? 0 : perEventMg5 > perEventMadnis ? Math.ceil((m.training_wall_s - mg5Fixed) / (perEventMg5 - perEventMadnis)) : null,
     },
     channels,
     definitions: EFFICIENCY_DEFINITIONS,

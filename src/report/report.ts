@@ -58,7 +58,7 @@ export function headlineRows(c: Comparison): string[][] {
     ['end-to-end efficiency', `${pct(e.end_to_end.madnis, 3)} (${count(e.end_to_end.madnis_points)} points)`, `${pct(e.end_to_end.mg5, 3)} (${count(e.end_to_end.mg5_points)} points)`, ratio(e.end_to_end.ratio)],
     ['sampler ε, plain max', `${pct(e.sampler_max.madnis, 3)} (${count(e.sampler_max.madnis_points)} points)`, `${pct(e.sampler_max.mg5, 3)} (survey logs)`, ratio(e.sampler_max.ratio)],
     ['sampler ε, ≤ 1 % overweights', `${pct(e.sampler_truncated.madnis, 2)} (${count(e.sampler_truncated.madnis_points)} points)`, 'not in MG5\'s logs', '–'],
-    ['training', `${count(e.end_to_end.madnis_training_points)} points, ${seconds(c.time.madnis_training_s)}`, 'survey + refine (in its time)', ''],
+    ['fixed cost: training / survey', `${count(e.end_to_end.madnis_training_points)} points, ${seconds(c.time.madnis_training_s)}`, c.time.mg5_survey_s > 0 ? `survey ${seconds(c.time.mg5_survey_s)}` : 'survey (not timed)', ''],
     ...c.time.to_events.map((t) => [`time to ${count(t.events)} events`, seconds(t.madnis_s), seconds(t.mg5_s), ratio(t.ratio)]),
     ['crossover (madnis-ts faster above)', c.time.crossover_events === null ? 'never (slower per event)' : `${count(c.time.crossover_events)} events`, '', ''],
   ];
@@ -149,6 +149,7 @@ ${table(['step', 'wall time', 'points'], [
     ['madnis-ts training (VEGAS + flow)', seconds(m.training_wall_s), count(m.training_points)],
     ['madnis-ts generation (presample included)', seconds(m.generation_wall_s), count(m.generation_points)],
     ['MG5 generate_events (survey + refine + combination)', seconds(b.wall_time_s), count(b.points)],
+    ['  of which the survey', b.survey_wall_s === undefined ? 'not seen' : seconds(b.survey_wall_s), ''],
   ])}
 <h2>Run</h2>
 ${table(['', ''], [

@@ -73,6 +73,14 @@ describe('the comparison numbers', () => {
     expect(c.channels[0]!.madnis.share).toBeCloseTo(62 / 103, 15);
   });
 
+  it("counts MG5's survey as its fixed cost when it was timed", () => {
+    // MG5: 50 s + N·15 ms; madnis: 100 s + N·1 ms → equal at N = 50/0.014
+    const c = compare(side, baseline({ survey_wall_s: 50 }));
+    expect(c.time.to_events.find((t) => t.events === 1e4)!.mg5_s).toBeCloseTo(200, 9);
+    expect(c.time.crossover_events).toBe(Math.ceil(50 / 0.014));
+    expect(compare({ ...side, training_wall_s: 40 }, baseline({ survey_wall_s: 50 })).time.crossover_events).toBe(0);
+  });
+
   it('has no crossover when madnis-ts is slower per event', () => {
     expect(compare({ ...side, generation_wall_s: 1000 }, baseline()).time.crossover_events).toBeNull();
   });
@@ -179,7 +187,7 @@ describe('report.html', () => {
       const figures = await page.$$eval('figure svg', (svgs) => svgs.map((svg) => {
         const box = svg.getBoundingClientRect();
         // drawn marks: lines, areas and bars are paths (or lines) with a stroke or fill
-        const marks = [...svg.querySelectorAll('.mark-rule line, .mark-rule path, .mark-line path, .mark-rect path, .mark-area path, .mark-symbol path')];
+        const marks = svg.querySelectorAll('.mark-rule line, .mark-rule path, .mark-line path, .mark-rect path, .mark-area path, .mark-symbol path');
         return { width: box.width, height: box.height, marks: marks.length };
       }));
       expect(figures).toHaveLength(plots);
