@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 import { packageRoot } from '../native/paths.js';
@@ -61,6 +61,7 @@ export function buildSubprocessLibrary(folder: string, buildDir: string, logPath
   const run = spawnSync('bash', [join(GLUE, 'build.sh'), folder, `${library}.tmp`], { encoding: 'utf8' });
   writeFileSync(logPath, `${run.stdout ?? ''}\n${run.stderr ?? ''}`);
   if (run.status !== 0) {
+    rmSync(`${library}.tmp`, { force: true });
     const last = `${run.stderr ?? ''}`.trim().split('\n').slice(-3).join(' | ');
     throw new UserError(`building the process library for ${name} failed: ${last} (log: ${logPath})`);
   }

@@ -71,4 +71,28 @@ describe('madnis-ts launch errors', () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/gfortran not found: MadGraph5 processes are Fortran; install it/);
   });
+
+  it('the library build fails: the build step, its last lines and the log; no library left behind', () => {
+    // an MG5 that writes a subprocess folder nothing can be built from, and a stand-in gfortran
+    const mg5 = fakeMg5('nobuild', [
+      'import re',
+      'text = open(sys.argv[1]).read()',
+      'm = re.search(r"output madevent (\\S+)", text)',
+      'if m: os.makedirs(os.path.join(m.group(1), "SubProcesses", "P1_qq_ll"), exist_ok=True)',
+      'print("INFO: done")',
+      'sys.exit(0)',
+    ].join('\n'));
+    const bin = join(work, 'bin-fake-fortran');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'gfortran'), '#!/bin/sh\necho "GNU Fortran (fake)"\n');
+    chmodSync(join(bin, 'gfortran'), 0o755);
+    const out = join(work, 'nobuild-out');
+    const run = runCli(['launch', card, '--mg5', mg5, '--out', out], { PATH: `${bin}:/usr/bin:/bin` });
+    expect(run.status, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/^madnis-ts: error: building the process library for P1_qq_ll failed: .* \(log: .*build_P1_qq_ll\.log\)\n$/);
+    expect(existsSync(join(out, 'logs', 'build_P1_qq_ll.log'))).toBe(true);
+    expect(existsSync(join(out, 'build', 'P1_qq_ll.so'))).toBe(false);
+    expect(existsSync(join(out, 'build', 'P1_qq_ll.so.tmp'))).toBe(false);
+    expect(existsSync(join(out, 'summary.json'))).toBe(false);
+  });
 });
