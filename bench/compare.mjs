@@ -47,7 +47,7 @@ function measure(name, spec, config) {
   const pdf = existsSync(sharedPdf) ? ['--pdf', sharedPdf] : [];
   cli(['train', spec, ...pdf, '--config', configPath, '--out', out, '--threads', values.threads, '--seed', values.seed]);
   const train = json(join(out, 'summary.json'));
-  cli(['generate', join(out, 'sampler.madnis'), '--events', values.events, '--threads', values.threads, '--seed', values.seed]);
+  cli(['generate', join(out, 'sampler.madnis'), ...pdf, '--events', values.events, '--threads', values.threads, '--seed', values.seed]);
   const gen = json(join(out, 'Events', 'run_01', 'summary.json'));
   const perEvent = gen.timing_s.wall_s / gen.events;
   const row = {

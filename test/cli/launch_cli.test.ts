@@ -95,4 +95,19 @@ describe('madnis-ts launch errors', () => {
     expect(existsSync(join(out, 'build', 'P1_qq_ll.so.tmp'))).toBe(false);
     expect(existsSync(join(out, 'summary.json'))).toBe(false);
   });
+
+  it('report and baseline need a launch folder, and report its baseline: each says what to run', () => {
+    const empty = join(work, 'not-launched');
+    mkdirSync(empty, { recursive: true });
+    for (const command of ['report', 'baseline']) {
+      const run = runCli([command, empty]);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toBe(`madnis-ts: error: ${join(empty, 'summary.json')} not found: run madnis-ts launch with --out ${empty} first\n`);
+    }
+    // a launch summary, but no baseline yet
+    writeFileSync(join(empty, 'summary.json'), JSON.stringify({ command: 'launch', training: { history: { vegas: [], flow: [], dropped: [] } }, channel_labels: [] }));
+    const run = runCli(['report', empty]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(`madnis-ts: error: ${join(empty, 'baseline', 'baseline.json')} not found: run madnis-ts baseline ${empty} first\n`);
+  });
 });

@@ -113,3 +113,53 @@ describe('the run banner', () => {
     expect(() => parseBanner(banner.replace('50000', 'many'), 'b.txt')).toThrow("b.txt:4: Number of Events is not a number: 'many'");
   });
 });
+
+describe('a baseline run folder', () => {
+  it('copies the launched folder without our run folders, old events and job folders, and reads a finished run', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync, existsSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { copyProcessFolder, readBaseline } = await import('../../src/mg5/baseline.js');
+    const work = mkdtempSync(join(tmpdir(), 'madnis-baseline-'));
+    try {
+      const from = join(work, 'process'), p = join(from, 'SubProcesses', 'P1_qq_ll');
+      for (const dir of [join(p, 'madnis'), join(p, 'G1'), join(from, 'Events', 'madnis_prepare'), join(from, 'Cards')]) mkdirSync(dir, { recursive: true });
+      writeFileSync(join(p, 'matrix1.f'), 'c fortran\n');
+      writeFileSync(join(from, 'SubProcesses', 'results.dat'), job);
+      writeFileSync(join(from, 'Cards', 'run_card.dat'), ' 100 = nevents\n');
+      const to = join(work, 'baseline', 'process');
+      copyProcessFolder(from, to);
+      expect(existsSync(join(to, 'SubProcesses', 'P1_qq_ll', 'matrix1.f'))).toBe(true);
+      expect(existsSync(join(to, 'Cards', 'run_card.dat'))).toBe(true);
+      for (const gone of [join('SubProcesses', 'P1_qq_ll', 'madnis'), join('SubProcesses', 'P1_qq_ll', 'G1'), join('Events', 'madnis_prepare'), join('SubProcesses', 'results.dat')])
+        expect(existsSync(join(to, gone))).toBe(false);
+      expect(existsSync(join(to, 'Events'))).toBe(true);
+      expect(existsSync(join(p, 'madnis'))).toBe(true); // the launched folder is untouched
+
+      // MG5 ran: the totals, a channel with its survey log, the banner and the events
+      const q = join(to, 'SubProcesses', 'P1_qq_ll');
+      mkdirSync(join(q, 'G1'), { recursive: true });
+      mkdirSync(join(q, 'G2'), { recursive: true });
+      writeFileSync(join(to, 'SubProcesses', 'results.dat'), job);
+      writeFileSync(join(q, 'G1', 'results.dat'), job);
+      writeFileSync(join(q, 'G1', 'baseline_log.txt'), iterationLine(3, 476.6, 476.6, 18.0, 13100, 36.9));
+      writeFileSync(join(q, 'G2', 'results.dat'), job);
+      writeFileSync(join(q, 'G2', 'run1_app.log'), iterationLine(2, 400, 400, 10, 4000, 50.0));
+      const events = join(to, 'Events', 'baseline');
+      mkdirSync(events, { recursive: true });
+      writeFileSync(join(events, 'baseline_tag_1_banner.txt'), '<MGGenerationInfo>\n#  Number of Events        :       2000\n#  Integrated weight (pb)  :       465.36\n</MGGenerationInfo>\n');
+      expect(() => readBaseline(to, 'baseline', { wall_time_s: 10, threads: 2, seed: 1, log: 'log' })).toThrow(/has no unweighted_events\.lhe\(\.gz\)/);
+      writeFileSync(join(events, 'unweighted_events.lhe.gz'), '');
+      const r = readBaseline(to, 'baseline', { wall_time_s: 10, survey_wall_s: 4, threads: 2, seed: 1, log: 'log' });
+      expect(r.events).toBe(2000);
+      expect(r.points).toBe(1565258);
+      expect(r.sigma_error_pb).toBeCloseTo(1.1808, 10);
+      expect(r.channels.map((c) => c.label)).toEqual(['P1_qq_ll/G1', 'P1_qq_ll/G2']);
+      expect(r.channels[0]!.survey_efficiency).toBeCloseTo((476.6 / 13100) * 0.369, 12);
+      expect(r.channels[1]!.survey_efficiency).toBeCloseTo((400 / 4000) * 0.5, 12);
+      expect(r.survey_wall_s).toBe(4);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});
