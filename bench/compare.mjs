@@ -3,6 +3,8 @@
 // ratios — sampler efficiency ε = ⟨|w|⟩/w_max (plain maximum and ≤ 1 % of σ in
 // overweights), end-to-end efficiency (events ÷ generation points) and the wall time to
 // 10⁴ and 10⁵ unweighted events (training + generation, both measured here).
+// Events are generated as launch does: w_max (≤ 1 % of σ in overweights) and σ from the
+// training's final integration, batches sized to the missing events.
 // - builtin:dy_zprime (no MG5 needed): madnis-ts' own VEGAS (flow disabled, the
 //   MG5-like reference) against the flow, both trained and run through the CLI.
 // - MG5 processes: each --launch OUT (a `madnis-ts launch` folder with its MG5 baseline)
@@ -47,7 +49,7 @@ function measure(name, spec, config) {
   const pdf = existsSync(sharedPdf) ? ['--pdf', sharedPdf] : [];
   cli(['train', spec, ...pdf, '--config', configPath, '--out', out, '--threads', values.threads, '--seed', values.seed]);
   const train = json(join(out, 'summary.json'));
-  cli(['generate', join(out, 'sampler.madnis'), ...pdf, '--events', values.events, '--threads', values.threads, '--seed', values.seed]);
+  cli(['generate', join(out, 'sampler.madnis'), ...pdf, '--training-max-weight', '--events', values.events, '--threads', values.threads, '--seed', values.seed]);
   const gen = json(join(out, 'Events', 'run_01', 'summary.json'));
   const perEvent = gen.timing_s.wall_s / gen.events;
   const row = {

@@ -62,7 +62,12 @@ struct WeightedBatch {
 };
 WeightedBatch weigh_batch(const Sampler& sampler, ThreadPool& pool, const SampleBatch& batch);
 
-// Accumulates (α f / g)² per VEGAS bin for every channel and refines the grids.
+// A channel's grid is refined only when the iteration gave it at least this many non-zero
+// points per bin of a dimension.
+constexpr int64_t kMinPointsToRefine = 2;
+
+// Accumulates (α f / g)² per VEGAS bin for every channel and refines the grids of the
+// channels with enough non-zero points (kMinPointsToRefine per bin).
 void refine_vegas(Sampler& sampler, ThreadPool& pool, const SampleBatch& batch, double damping);
 
 struct StepResult {

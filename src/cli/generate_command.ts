@@ -46,7 +46,7 @@ export function generateCommand(): Command {
     .option('--batch <N>', 'points drawn per batch', parsePoints, 65_536)
     .option('--presample <N>', 'points of the presample that fixes w_max and σ', parsePoints, 200_000)
     .option('--overweight-share <F>', 'w_max leaves at most this share of σ in overweight events', parseShare, 0.001)
-    .option('--training-max-weight', "use the w_max of the sampler's final integration instead of a presample")
+    .option('--training-max-weight', "use w_max and σ of the sampler's final integration (fresh points) instead of a presample")
     .option('--pdf <PATH>', 'PDF grid for hadron-collider built-ins')
     .option('--mg5 <DIR>', 'MadGraph5_aMC@NLO installation (else MG5_HOME or mg5_aMC on PATH)')
     .action(async (samplerPath: string, options: GenerateCliOptions) => {
@@ -69,7 +69,7 @@ export function generateCommand(): Command {
           seed: options.seed,
           outDir,
           batchPoints: options.batch,
-          presamplePoints: options.presample,
+          presamplePoints: options.trainingMaxWeight ? 0 : options.presample,
           overweightShare: options.overweightShare,
           useTrainingMaxWeight: Boolean(options.trainingMaxWeight),
           version: VERSION,
@@ -96,7 +96,9 @@ export function generateCommand(): Command {
         lhe_file: result.completed ? result.lhePath : result.partialPath,
         sigma_pb: result.presample.sigma,
         sigma_error_pb: result.presample.error,
-        sigma_source: `presample of ${result.presample.points} fresh points (the <init> cross section)`,
+        sigma_source: result.presample.points > 0
+          ? `presample of ${result.presample.points} fresh points (the <init> cross section)`
+          : "the sampler's final integration (fresh points; the <init> cross section)",
         w_max: result.w_max,
         w_max_source: result.w_max_source,
         expected_acceptance: result.presample.expected_acceptance,

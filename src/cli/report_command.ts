@@ -14,7 +14,7 @@ import { BASELINE_RUN, runBaseline, type BaselineResult } from '../mg5/baseline.
 import { requireMg5 } from '../mg5/locate.js';
 import type { Comparison } from '../report/compare.js';
 import { readLaunchSummary, reportLaunch } from '../report/launch_report.js';
-import { headlineRows } from '../report/report.js';
+import { headlineRows, sigmaWarning } from '../report/report.js';
 import { UserError } from '../util/errors.js';
 import { count, seconds } from './format.js';
 import { parsePoints, parseSeed, parseThreads } from './options.js';
@@ -24,6 +24,8 @@ export function printHeadline(c: Comparison): void {
   const table = new Table({ head: ['', 'madnis-ts', 'MG5', 'madnis-ts / MG5'], style: { head: [], border: [] } });
   for (const row of headlineRows(c)) table.push(row);
   process.stdout.write(`\nmadnis-ts vs MG5 (same cards, seed and threads)\n${table.toString()}\n`);
+  const warning = sigmaWarning(c);
+  if (warning) process.stdout.write(`  WARNING: ${warning}\n`);
 }
 
 interface BaselineOptions {

@@ -49,6 +49,12 @@ function table(head: string[], rows: string[][], cls = ''): string {
     .join('')}</tbody></table>`;
 }
 
+/** A warning when the cross sections disagree: a sampler that never reached part of phase space. */
+export function sigmaWarning(c: Comparison): string | null {
+  if (!(Math.abs(c.sigma.pull) > 3)) return null;
+  return `σ of madnis-ts and MG5 differ by ${Math.abs(c.sigma.pull).toFixed(1)} standard deviations: a sampler that has not converged can miss part of phase space (zero or near-zero channels in the table below). Train longer or with more points (vegas.points_per_iteration, training.steps, training.batch_size in madnis.yaml) before using these events.`;
+}
+
 /** The headline rows, shared by the report and the terminal summary. */
 export function headlineRows(c: Comparison): string[][] {
   const e = c.efficiency;
@@ -124,11 +130,12 @@ h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.2em;margin-top:1.6em;border
 table{border-collapse:collapse;margin:.6em 0;font-size:.92em}th,td{border:1px solid #ccc;padding:.25em .6em;text-align:right}
 th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}.small td{font-size:.85em}
 figure{display:inline-block;margin:.4em;vertical-align:top}pre{background:#f7f7f7;padding:.6em;overflow:auto;font-size:.85em}
-dl dt{font-weight:600;margin-top:.5em}.note{color:#555;font-size:.9em}
+dl dt{font-weight:600;margin-top:.5em}.note{color:#555;font-size:.9em}.warning{color:#a00;font-weight:600}
 </style></head><body>
 <h1>${esc(inputs.title)}</h1>
 <p>${inputs.processes.map(esc).join('; ')} — madnis-ts (trained sampler) against MG5's own event generation, same cards, seed ${m.seed}, ${m.threads} thread(s), same machine.</p>
 <h2>Headline</h2>
+${sigmaWarning(comparison) ? `<p class="warning">WARNING: ${esc(sigmaWarning(comparison)!)}</p>` : ''}
 ${table(['', 'madnis-ts', 'MG5', 'madnis-ts / MG5'], headlineRows(comparison))}
 <p class="note">VEGAS phase of madnis-ts (its own warm-up, for reference): ε plain max ${pct(comparison.efficiency.vegas_phase?.efficiency_max, 3)}, ≤ 1 % overweights ${pct(comparison.efficiency.vegas_phase?.efficiency_truncated, 2)}.</p>
 <h2>Definitions</h2>

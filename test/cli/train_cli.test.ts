@@ -36,6 +36,22 @@ describe('madnis-ts train', () => {
     expect(run.stdout).toMatch(/│ VEGAS │/);
     expect(run.stdout).toMatch(/│ flow  │/);
     expect(existsSync(join(out, 'checkpoint.madnis'))).toBe(false);
+    // each channel's own unweighting efficiency, on its own points
+    for (const c of summary.final.channels) {
+      expect(c.efficiency_max).toBeGreaterThan(0);
+      expect(c.efficiency_max).toBeLessThanOrEqual(c.efficiency_truncated);
+      expect(c.efficiency_truncated).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it("a one-channel process: the channel's efficiency is the combined one", () => {
+    const out = join(work, 'camel1');
+    const run = runCli(['train', 'builtin:camel', '--config', smallConfig, '--out', out, '--threads', '2']);
+    expect(run.status, run.stderr).toBe(0);
+    const { final } = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(final.channels).toHaveLength(1);
+    expect(final.channels[0].efficiency_max).toBeCloseTo(final.efficiency_max, 12);
+    expect(final.channels[0].efficiency_truncated).toBeCloseTo(final.efficiency_truncated, 12);
   });
 
   it('the same seed gives a bit-identical sampler file, for any thread count', () => {

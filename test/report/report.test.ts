@@ -14,7 +14,7 @@ import type { LheEvent } from '../../src/lhe/types.js';
 import type { BaselineResult } from '../../src/mg5/baseline.js';
 import { combineChannelEfficiencies, compare, type MadnisSide } from '../../src/report/compare.js';
 import { chooseObservables, compareSamples, fillSample } from '../../src/report/observables.js';
-import { buildReport } from '../../src/report/report.js';
+import { buildReport, sigmaWarning } from '../../src/report/report.js';
 import { readSamplerFile } from '../../src/train/sampler_file.js';
 import type { FinalIntegration } from '../../src/train/schedule.js';
 import { runCli } from '../helpers.js';
@@ -79,6 +79,11 @@ describe('the comparison numbers', () => {
     expect(c.time.to_events.find((t) => t.events === 1e4)!.mg5_s).toBeCloseTo(200, 9);
     expect(c.time.crossover_events).toBe(Math.ceil(50 / 0.014));
     expect(compare({ ...side, training_wall_s: 40 }, baseline({ survey_wall_s: 50 })).time.crossover_events).toBe(0);
+  });
+
+  it('warns when the cross sections disagree by more than 3 standard deviations', () => {
+    expect(sigmaWarning(compare(side, baseline()))).toBeNull(); // pull 2.1
+    expect(sigmaWarning(compare(side, baseline({ sigma_pb: 90 })))).toMatch(/^σ of madnis-ts and MG5 differ by 9\.2 standard deviations/);
   });
 
   it('has no crossover when madnis-ts is slower per event', () => {
