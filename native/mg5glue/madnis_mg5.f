@@ -260,6 +260,12 @@ c     scales, which cluster every event).
 c     ICOLAMP(flow, config, subprocess): colour flows a config's
 c     diagram contributes to (what addmothers.f selects among)
       include 'coloramps.inc'
+c     PERMS(j, graph): DSIGPROC evaluates a symmetric copy config at
+c     the permuted momenta P1(:,j) = P(:,PERMS(j,graph)) (SWITCHMOM);
+c     its amplitudes, helicities and colours belong to P1, so the prior
+c     and the event record use P1 too
+      integer perms(nexternal,lmaxconfigs)
+      include 'symperms.inc'
 
       double precision dsigproc, get_channel_cut
       external dsigproc, get_channel_cut
@@ -269,6 +275,7 @@ c     diagram contributes to (what addmothers.f selects among)
       integer symconf(0:lmaxconfigs)
       double precision x(maxinvar), wgt, p(0:3,nexternal+1)
       double precision pk(0:3,nexternal), d, w1, a(lmaxconfigs), xt
+      double precision pp(0:3,nexternal)
       double precision total, abstot, xb1, xb2, rap, ch, sh, e, pz
       double precision dsel(2*maxsproc), xdum
       double precision jsel(maxflow,2*maxsproc), target(maxflow)
@@ -291,6 +298,11 @@ c     diagram contributes to (what addmothers.f selects among)
       wgt_out = 0d0
       wgt = 1d0
       call x_to_f_arg(ndim,icfg,mincfig,maxcfig,ninvar,wgt,x,p)
+      do j = 1, nexternal
+         do i = 0, 3
+            pp(i,j) = p(i,perms(j,mapconfig(icfg)))
+         enddo
+      enddo
       xb1 = xbk(1)
       xb2 = xbk(2)
       total = 0d0
@@ -327,13 +339,13 @@ c              MULTI_CHANNEL off SMATRIX does not zero it
                if (d .ne. 0d0) then
 c                 prior exactly as SMATRIX<i> builds it (MULTI_CHANNEL)
                   do j = 1, nexternal
-                     pk(0,j) = p(0,j)
-                     pk(1,j) = p(1,j)
-                     pk(2,j) = p(2,j)
-                     pk(3,j) = p(3,j)
+                     pk(0,j) = pp(0,j)
+                     pk(1,j) = pp(1,j)
+                     pk(2,j) = pp(2,j)
+                     pk(3,j) = pp(3,j)
                      if (k .eq. 2) then
-                        pk(2,j) = -p(2,j)
-                        pk(3,j) = -p(3,j)
+                        pk(2,j) = -pp(2,j)
+                        pk(3,j) = -pp(3,j)
                      endif
                   enddo
                   xt = 0d0
@@ -387,7 +399,7 @@ c        structure (sde_strat 2) or flat
          do c = 1, mapconfig(0)
             a(c) = 0d0
             if (sde_strat .eq. 2 .and. confsub(1,c) .ne. 0)
-     &           a(c) = get_channel_cut(p,c)
+     &           a(c) = get_channel_cut(pp,c)
             xt = xt + a(c)
          enddo
          do c = 1, mapconfig(0)
@@ -412,10 +424,10 @@ c     event record: subprocess/mirror picked with probability |d|
  10   continue
       rap = 0.5d0*log(xb1*ebeam(1)/(xb2*ebeam(2)))
       do j = 1, nexternal
-         pk(0,j) = p(0,j)
-         pk(1,j) = p(1,j)
-         pk(2,j) = p(2,j)
-         pk(3,j) = p(3,j)
+         pk(0,j) = pp(0,j)
+         pk(1,j) = pp(1,j)
+         pk(2,j) = pp(2,j)
+         pk(3,j) = pp(3,j)
          pdg(j) = idup(j,1,1)
          hel(j) = 9
          col(1,j) = 0

@@ -21,6 +21,31 @@ const haveMg5 = Boolean(mg5Home && existsSync(join(mg5Home, 'bin', 'mg5_aMC')));
 const haveGfortran = spawnSync('gfortran', ['--version']).status === 0;
 if (!haveMg5) console.log('MG5 bridge test skipped: set MG5_HOME to a MadGraph5_aMC@NLO installation to run it');
 
+/** report.html and the comparison in summary.json: both σ agree, all three efficiency measures for both samplers. */
+function expectReport(out: string, summary: Record<string, any>): void {
+  expect(existsSync(join(out, 'report.html'))).toBe(true);
+  const html = readFileSync(join(out, 'report.html'), 'utf8');
+  expect(html).toContain('<h2>Headline</h2>');
+  expect(html).not.toContain('WARNING');
+  const c = summary.comparison.comparison;
+  expect(Math.abs(c.sigma.pull)).toBeLessThan(3);
+  expect(c.events.mg5).toBe(summary.events.count);
+  for (const e of [c.efficiency.end_to_end.madnis, c.efficiency.end_to_end.mg5, c.efficiency.sampler_max.madnis, c.efficiency.sampler_max.mg5, c.efficiency.sampler_truncated.madnis]) {
+    expect(e).toBeGreaterThan(0);
+    expect(e).toBeLessThanOrEqual(1);
+  }
+  expect(c.efficiency.end_to_end.ratio).toBeCloseTo(c.efficiency.end_to_end.madnis / c.efficiency.end_to_end.mg5, 12);
+  expect(c.time.to_events.map((t: { events: number }) => t.events)).toEqual([1e4, 1e5, 1e6]);
+  // both event files follow one distribution: χ² of each observable within 5 standard
+  // deviations √(2 ndf) of ndf (a mirrored symmetric channel once gave η(t) χ² = 453/24)
+  expect(summary.comparison.distributions.length).toBeGreaterThan(0);
+  for (const d of summary.comparison.distributions as Array<{ label: string; chi2: number; ndf: number }>)
+    expect(d.chi2, d.label).toBeLessThan(d.ndf + 5 * Math.sqrt(2 * d.ndf));
+  // the launched folder is left as it was: MG5's baseline ran in a copy
+  expect(existsSync(join(out, 'process', 'Events', 'baseline'))).toBe(false);
+  expect(existsSync(join(out, 'baseline', 'process', 'Events', 'baseline'))).toBe(true);
+}
+
 describe.skipIf(!haveMg5 || !haveGfortran)('MG5 bridge (needs MG5_HOME and gfortran)', () => {
   const work = mkdtempSync(join(tmpdir(), 'madnis-mg5-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -92,7 +117,10 @@ describe.skipIf(!haveMg5 || !haveGfortran)('madnis-ts launch on MG5 (needs MG5_H
     // <init> carries the σ of the generation presample
     expect(Math.abs(mg5Read.sigma_pb / summary.events.presample_sigma_pb - 1)).toBeLessThan(1e-6);
 
-    const again = runCli(['launch', card, '--mg5', mg5Home!, '--out', out, '--config', config, '--events', '100', '--threads', '1']);
+    // the comparison with MG5's own event generation (on a copy of the folder)
+    expectReport(out, summary);
+
+    const again = runCli(['launch', card, '--mg5', mg5Home!, '--out', out, '--config', config, '--events', '100', '--threads', '1', '--no-baseline']);
     expect(again.status, again.stderr).toBe(0);
     const second = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(second.reused).toEqual({ mg5_output: true, mg5_prepare: true, build: true });
@@ -110,6 +138,24 @@ describe.skipIf(!haveMg5 || !haveGfortran)('madnis-ts launch on MG5 (needs MG5_H
     expect(sums[1]).toEqual(sums[0]);
     expect(sums[2]).toEqual(sums[0]);
   });
+});
+
+describe.skipIf(!haveMg5 || !haveGfortran)('madnis-ts launch p p > t t~ (needs MG5_HOME and gfortran)', () => {
+  const work = mkdtempSync(join(tmpdir(), 'madnis-launch-tt-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('report.html against MG5: σ, the three efficiencies, and distributions that agree (symmetric copy channels included)', () => {
+    const config = join(work, 'tt.yaml');
+    writeFileSync(config, 'vegas: {iterations: 6, points_per_iteration: 50000}\ntraining: {steps: 100, batch_size: 4096}\nintegration: {points: 100000}\n');
+    const out = join(work, 'out');
+    const run = runCli(['launch', join(packageRoot, 'madgraph-cards', 'pp_tt.dat'), '--mg5', mg5Home!, '--out', out, '--config', config, '--events', '10000', '--threads', '2'], {}, 1_800_000);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('madnis-ts vs MG5');
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.libraries).toHaveLength(2);
+    expectReport(out, summary);
+    expect(summary.comparison.distributions.map((d: { id: string }) => d.id)).toContain('eta_top1');
+  }, 1_800_000);
 });
 
 describe.skipIf(!haveMg5 || !haveGfortran)('madnis-ts launch p p > W+ j j on 2 cores (needs MG5_HOME and gfortran)', () => {
@@ -148,7 +194,9 @@ describe.skipIf(!haveMg5 || !haveGfortran)('madnis-ts launch p p > W+ j j on 2 c
       expect(Math.abs(initial - final)).toBeLessThan(1e-12);
     });
 
-    const again = runCli(['launch', card, '--mg5', mg5Home!, '--out', out, '--config', config, '--events', '100', '--threads', '2'], {}, 1_800_000);
+    expectReport(out, summary);
+
+    const again = runCli(['launch', card, '--mg5', mg5Home!, '--out', out, '--config', config, '--events', '100', '--threads', '2', '--no-baseline'], {}, 1_800_000);
     expect(again.status, again.stderr).toBe(0);
     expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).reused).toEqual({ mg5_output: true, mg5_prepare: true, build: true });
   }, 3_600_000);
