@@ -80,7 +80,7 @@ export async function reportLaunch(outDir: string, summary: LaunchSummary, basel
     processes: summary.processes,
     cards: readCards(summary.process_dir, summary.proc_card),
     madnis: {
-      ...madnisSide(summary), events_file: summary.events.file, sigma_for_events_pb: summary.events.presample_sigma_pb,
+      ...madnisSide(summary), events_file: summary.events.file,
       seed: summary.seed, threads: summary.threads, history: summary.training.history,
     },
     baseline,

@@ -20,7 +20,7 @@ export interface ReportInputs {
   title: string;
   processes: string[];
   cards: Array<{ name: string; text: string }>;
-  madnis: MadnisSide & { events_file: string; sigma_for_events_pb: number; seed: number; threads: number; history: TrainingHistory };
+  madnis: MadnisSide & { events_file: string; seed: number; threads: number; history: TrainingHistory };
   baseline: BaselineResult;
   versions: Record<string, string>;
 }

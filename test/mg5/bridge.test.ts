@@ -26,7 +26,7 @@ function expectReport(out: string, summary: Record<string, any>): void {
   expect(existsSync(join(out, 'report.html'))).toBe(true);
   const html = readFileSync(join(out, 'report.html'), 'utf8');
   expect(html).toContain('<h2>Headline</h2>');
-  expect(html).not.toContain('WARNING');
+  expect(html).not.toContain('<p class="warning">');
   const c = summary.comparison.comparison;
   expect(Math.abs(c.sigma.pull)).toBeLessThan(3);
   expect(c.events.mg5).toBe(summary.events.count);

@@ -156,7 +156,7 @@ describe('report.html', () => {
       madnis: {
         sigma_pb: summary.sigma_pb, sigma_error_pb: summary.sigma_error_pb, final: summary.final, phases: summary.phases,
         training_points: summary.integrand_evaluations, training_wall_s: summary.wall_time_s, events: 2000, generation_points: g1.generation_points,
-        generation_wall_s: g1.timing_s.wall_s, channel_labels: ['P0/G1', 'P0/G2'], events_file: g1.lhe_file, sigma_for_events_pb: g1.sigma_pb,
+        generation_wall_s: g1.timing_s.wall_s, channel_labels: ['P0/G1', 'P0/G2'], events_file: g1.lhe_file,
         seed: 1, threads: 2, history: file.history,
       },
       baseline: baseline({ events_file: g2.lhe_file, events: 2000, sigma_pb: g2.sigma_pb, sigma_error_pb: g2.sigma_error_pb, channels: [
