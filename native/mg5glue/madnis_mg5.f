@@ -514,6 +514,12 @@ c           mirror: parton 1 comes from beam 2; swap initial slots
       aqed_out = abs(gal(1))**2/(4d0*pi)
       end
 
+c     Flushes MadEvent's log (unit 6) before the host exits on a STOP.
+      subroutine madnis_mg5_flush()
+      implicit none
+      flush(6)
+      end
+
 c     driver.f's open_file_local (driver.o is not linked): opens a file
 c     of the working directory, if present.
       subroutine open_file_local(lun,filename,fopened)

@@ -36,6 +36,7 @@
 extern void madnis_mg5_init_(int* ndim, int* next, int* nconf, int* maxsproc, int* lpp,
                              double* ebeam, int* sde, double* pmass, int* idup);
 extern int madnis_mg5_mapconfig_(int* i);
+extern void madnis_mg5_flush_(void);
 extern void madnis_mg5_set_channel_(int* icfg);
 extern void madnis_mg5_point_(int* icfg, const double* u, int* cls, int* nch, double* rsel,
                               double* rcol, double* wgt, double* alpha, double* p, int* pdg,
@@ -88,27 +89,48 @@ static void seed_ranmar(uint64_t seed) {
   raset2_.jranmr = 33;
 }
 
-/* The working-directory lock shared by every MG5 library copy in this process (and, harmlessly,
- * by other madnis-ts processes on the machine): flock on one file of the temp directory. */
-static int g_cwd_lock_fd = -2;
-static void cwd_lock(void) {
-  if (g_cwd_lock_fd == -2) {
-    const char* tmp = getenv("TMPDIR");
-    char path[4200];
-    snprintf(path, sizeof path, "%s/madnis-mg5-cwd.lock", tmp && *tmp ? tmp : "/tmp");
-    g_cwd_lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+static void set_err(char* err, size_t len, const char* msg) {
+  if (err && len) {
+    strncpy(err, msg, len - 1);
+    err[len - 1] = '\0';
   }
-  if (g_cwd_lock_fd >= 0)
-    while (flock(g_cwd_lock_fd, LOCK_EX) != 0 && errno == EINTR) {
-    }
+
+/* The working-directory lock shared by every MG5 library copy in this process (and, harmlessly,
+ * by this user's other madnis-ts processes): flock on one file of the temp directory, or of
+ * the SubProcesses folder when the temp directory is not writable. Without it, libraries of
+ * different P folders could chdir at once and read each other's symfact.dat: create fails. */
+static int g_cwd_lock_fd = -1;
+static int open_cwd_lock(char* err, size_t len) {
+  if (g_cwd_lock_fd >= 0) return 1;
+  const char* tmp = getenv("TMPDIR");
+  char path[4400];
+  snprintf(path, sizeof path, "%s/madnis-mg5-cwd-%ld.lock", tmp && *tmp ? tmp : "/tmp", (long)getuid());
+  g_cwd_lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (g_cwd_lock_fd < 0) {
+    snprintf(path, sizeof path, "%s/../.madnis-cwd.lock", g_dir);
+    g_cwd_lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  }
+  if (g_cwd_lock_fd < 0) {
+    char msg[4600];
+    snprintf(msg, sizeof msg, "mg5: cannot create the working-directory lock (%s): %s; set TMPDIR to a writable folder",
+             path, strerror(errno));
+    set_err(err, len, msg);
+    return 0;
+  }
+  return 1;
 }
-static void cwd_unlock(void) {
-  if (g_cwd_lock_fd >= 0) flock(g_cwd_lock_fd, LOCK_UN);
+static int cwd_lock(void) {
+  if (g_cwd_lock_fd < 0) return 0;
+  while (flock(g_cwd_lock_fd, LOCK_EX) != 0)
+    if (errno != EINTR) return 0;
+  return 1;
 }
+static void cwd_unlock(void) { flock(g_cwd_lock_fd, LOCK_UN); }
 
 /* Runs MadEvent's channel switch inside the run directory. */
 static int enter_rundir(int* home) {
-  cwd_lock();
+  *home = -1;
+  if (!cwd_lock()) return 0;
   *home = open(".", O_RDONLY | O_CLOEXEC);
   if (chdir(g_rundir) != 0) {
     if (*home >= 0) close(*home);
@@ -134,12 +156,13 @@ static int leave_rundir(int home) {
 static void fortran_stopped(const char* what, size_t len) {
   char msg[5000];
   int n = snprintf(msg, sizeof msg,
-                   "\nmadnis-ts: MadEvent's Fortran stopped the run (%.*s) in %s; see its log %s/mg5_fortran.log\n",
+                   "\nmadnis-ts: MadEvent's Fortran stopped the run (%.*s) in %s; see its log mg5_fortran.log (in %s, or in the madnis folder of another P* folder of this process)\n",
                    (int)(len > 400 ? 400 : len), what, g_dir, g_rundir);
   if (n > 0) {
     ssize_t ignored = write(2, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
     (void)ignored;
   }
+  madnis_mg5_flush_(); /* MadEvent's last words, which say why, are still in unit 6's buffer */
   _exit(1);
 }
 void _gfortran_stop_string(const char* s, size_t len, int quiet) {
@@ -163,11 +186,6 @@ void _gfortran_error_stop_numeric(int code, int quiet) {
   fortran_stopped(b, (size_t)n);
 }
 
-static void set_err(char* err, size_t len, const char* msg) {
-  if (err && len) {
-    strncpy(err, msg, len - 1);
-    err[len - 1] = '\0';
-  }
 }
 
 static int beam_pdg(int lpp, int parton) {
@@ -256,6 +274,7 @@ static int initialise(const char* dir, char* err, size_t err_len) {
   strncpy(g_dir, dir, sizeof g_dir - 1);
   snprintf(g_rundir, sizeof g_rundir, "%s/madnis", g_dir);
   mkdir(g_rundir, 0755);
+  if (!open_cwd_lock(err, err_len)) return 0;
   int home = -1;
   if (!enter_rundir(&home)) {
     snprintf(g_json, sizeof g_json, "mg5: cannot enter %s: %s (dir=<SubProcesses/P* folder>)",

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
@@ -20,8 +21,11 @@ std::string describe_library(const std::string& path) { return "process library 
 // dlopen of a private copy of a library file, so that its global state is the copy's own:
 // the copy lives next to the original (or in TMPDIR when that folder is read-only) only
 // until it is mapped.
-void* open_private_copy(const std::string& path, int index, std::string& why) {
+void* open_private_copy(const std::string& path, std::string& why) {
   namespace fs = std::filesystem;
+  // glibc recognises an object by its name first: every copy in this process gets a new one
+  static std::atomic<uint64_t> counter{0};
+  const uint64_t index = ++counter;
   const fs::path original(path);
   std::vector<fs::path> folders{original.parent_path().empty() ? fs::path(".") : original.parent_path()};
   const char* tmp = std::getenv("TMPDIR");
@@ -48,14 +52,18 @@ void* open_private_copy(const std::string& path, int index, std::string& why) {
 // program down; this says which library and channel it was before it goes. The message is
 // prepared before each call (a signal handler may only write), and faults outside process
 // code go to the handler that was there before.
-thread_local const std::string* t_crash_message = nullptr;
+// initial-exec: reading it in the signal handler must not allocate
+__attribute__((tls_model("initial-exec"))) thread_local const std::string* t_crash_message = nullptr;
 struct sigaction g_previous[32];
 
 void on_crash(int signal, siginfo_t* info, void* context) {
   if (t_crash_message) {
     ssize_t ignored = write(2, t_crash_message->data(), t_crash_message->size());
     (void)ignored;
-    ::signal(signal, SIG_DFL);  // returning re-runs the faulting instruction: default action
+    // the default action, for a fault (returning re-runs the instruction) and for a signal
+    // sent by kill alike (raised again, delivered when the handler returns)
+    ::signal(signal, SIG_DFL);
+    raise(signal);
     return;
   }
   const struct sigaction& previous = g_previous[signal];
@@ -149,7 +157,7 @@ LoadedProcess::LoadedProcess(const std::vector<ProcessPart>& parts, int n_instan
       const madnis_process_api* instance_api = api;
       if (private_copies && i > 0) {
         std::string why;
-        void* copy = open_private_copy(part.library_path, i, why);
+        void* copy = open_private_copy(part.library_path, why);
         if (!copy)
           throw UserError(describe_library(part.library_path) + " keeps global state, so each thread needs a copy, but " +
                           why + " (or run with --threads 1)");
@@ -281,6 +289,8 @@ void LoadedProcess::evaluate_library(Library& library, int slot, int channel, in
     request.helicity = nullptr;
     request.colour = nullptr;
   }
+  if (channel < 0 || channel >= library.info.n_channels)
+    throw std::runtime_error("process '" + library.info.name + "': channel " + std::to_string(channel) + " out of range");
   t_crash_message = &library.crash_messages[size_t(channel)];
   const madnis_status status = api->evaluate(instance, channel, n, u, &request);
   t_crash_message = nullptr;

@@ -31,6 +31,7 @@ import { printTables } from './train_command.js';
 import { VERSION } from './version.js';
 
 const VEGAS_POINTS_PER_CHANNEL = 5000;
+const VEGAS_MAX_POINTS = 2_000_000;
 
 interface LaunchOptions {
   runCard?: string;
@@ -100,7 +101,7 @@ export function launchCommand(): Command {
       const loaded = loadProcess(parseProcessSpec(prepared.libraries.map((l) => l.library).join(',')), options.threads);
       // MadEvent processes have many channels (W+jj: 36); VEGAS needs a few thousand points per
       // channel and iteration to adapt every grid, more than the built-ins' default.
-      const perIteration = Math.max(config.vegas.points_per_iteration, VEGAS_POINTS_PER_CHANNEL * loaded.info.channels);
+      const perIteration = Math.max(config.vegas.points_per_iteration, Math.min(VEGAS_MAX_POINTS, VEGAS_POINTS_PER_CHANNEL * loaded.info.channels));
       if (!explicit.has('vegas.points_per_iteration') && perIteration > config.vegas.points_per_iteration) {
         config.vegas.points_per_iteration = perIteration;
         process.stderr.write(`madnis-ts: note: ${loaded.info.channels} channels: VEGAS draws ${count(perIteration)} points per iteration (${count(VEGAS_POINTS_PER_CHANNEL)} per channel; vegas.points_per_iteration in madnis.yaml overrides)\n`);

@@ -10,7 +10,7 @@ import Table from 'cli-table3';
 import { Command } from 'commander';
 import ora from 'ora';
 
-import { BASELINE_RUN, runBaseline, type BaselineResult } from '../mg5/baseline.js';
+import { BASELINE_RUN, finishBaseline, runBaseline, type BaselineResult, type BaselineRun } from '../mg5/baseline.js';
 import { requireMg5 } from '../mg5/locate.js';
 import type { Comparison } from '../report/compare.js';
 import { readLaunchSummary, reportLaunch } from '../report/launch_report.js';
@@ -71,8 +71,11 @@ export function reportCommand(): Command {
       const outDir = resolve(out);
       const summary = readLaunchSummary(outDir);
       const path = join(outDir, 'baseline', 'baseline.json');
-      if (!existsSync(path)) throw new UserError(`${path} not found: run madnis-ts baseline ${out} first`);
-      const baseline = JSON.parse(readFileSync(path, 'utf8')) as BaselineResult;
+      const runPath = join(outDir, 'baseline', 'run.json');
+      let baseline: BaselineResult;
+      if (existsSync(path)) baseline = JSON.parse(readFileSync(path, 'utf8')) as BaselineResult;
+      else if (existsSync(runPath)) baseline = finishBaseline(join(outDir, 'baseline'), JSON.parse(readFileSync(runPath, 'utf8')) as BaselineRun);
+      else throw new UserError(`${path} not found: run madnis-ts baseline ${out} first`);
       const report = await reportLaunch(outDir, summary, baseline);
       printHeadline(report.comparison);
       process.stdout.write(`  report: ${report.path}\n  summary: ${join(outDir, 'summary.json')}\n`);

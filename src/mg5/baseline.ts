@@ -60,6 +60,19 @@ export interface BaselineResult {
   seed: number;
   channels: BaselineChannel[];
   log: string;
+  /** job logs that could not be read (their channel then has no survey efficiency) */
+  warnings?: string[];
+}
+
+/** What the run itself measured, saved before its results are parsed (OUT/baseline/run.json). */
+export interface BaselineRun {
+  process_dir: string;
+  run: string;
+  wall_time_s: number;
+  survey_wall_s?: number;
+  threads: number;
+  seed: number;
+  log: string;
 }
 
 function fill(template: string, values: Record<string, string>): string {
@@ -77,6 +90,8 @@ export function copyProcessFolder(from: string, to: string): void {
   mkdirSync(to, { recursive: true });
   cpSync(from, to, {
     recursive: true,
+    // make must find MG5's objects up to date, or the baseline's time includes recompiling
+    preserveTimestamps: true,
     filter: (source) => {
       const rel = relative(from, source).split('/');
       // our run folders and library copies, earlier runs' events and job folders
@@ -89,7 +104,7 @@ export function copyProcessFolder(from: string, to: string): void {
 }
 
 /** The channels' job folders (`P*\/G<graph>`) after a run, with their results and survey logs. */
-export function readBaselineChannels(processDir: string, run: string): BaselineChannel[] {
+export function readBaselineChannels(processDir: string, run: string, warnings: string[] = []): BaselineChannel[] {
   const sub = join(processDir, 'SubProcesses');
   const channels: BaselineChannel[] = [];
   for (const p of readdirSync(sub).filter((d) => /^P\d+_/.test(d)).sort()) {
@@ -106,7 +121,14 @@ export function readBaselineChannels(processDir: string, run: string): BaselineC
       for (const name of [`${run}_log.txt`, 'log.txt', 'run1_app.log']) {
         const logPath = join(sub, p, g, name);
         if (!existsSync(logPath)) continue;
-        const log: Mg5JobLog = parseJobLog(readFileSync(logPath, 'utf8'), logPath);
+        let log: Mg5JobLog;
+        try {
+          log = parseJobLog(readFileSync(logPath, 'utf8'), logPath);
+        } catch (error) {
+          // one unreadable log costs that channel's survey efficiency, not the whole run
+          warnings.push(error instanceof Error ? error.message : String(error));
+          break;
+        }
         const last = log.iterations.at(-1);
         if (last) {
           channel.survey_efficiency = last.sampler_efficiency;
@@ -121,7 +143,7 @@ export function readBaselineChannels(processDir: string, run: string): BaselineC
 }
 
 /** Reads a finished baseline run (also for `madnis-ts report` on an existing OUT/baseline). */
-export function readBaseline(processDir: string, run: string, extra: { wall_time_s: number; survey_wall_s?: number; threads: number; seed: number; log: string }): BaselineResult {
+export function readBaseline(processDir: string, run: string, extra: Omit<BaselineRun, 'process_dir' | 'run'>): BaselineResult {
   const totalPath = join(processDir, 'SubProcesses', 'results.dat');
   if (!existsSync(totalPath)) throw new UserError(`${totalPath} is missing: the MG5 baseline run did not finish (see ${extra.log})`);
   const total = parseResultsDat(readFileSync(totalPath, 'utf8'), totalPath);
@@ -131,12 +153,14 @@ export function readBaseline(processDir: string, run: string, extra: { wall_time
   const banner = parseBanner(readFileSync(bannerPath, 'utf8'), bannerPath);
   const eventsFile = ['unweighted_events.lhe.gz', 'unweighted_events.lhe'].map((f) => join(eventsDir, f)).find((f) => existsSync(f));
   if (!eventsFile) throw new UserError(`${eventsDir} has no unweighted_events.lhe(.gz) (see ${extra.log})`);
+  const warnings: string[] = [];
+  const channels = readBaselineChannels(processDir, run, warnings);
   return {
     process_dir: processDir, run, events_file: eventsFile, events: banner.events,
     sigma_pb: total.sigma_pb, sigma_error_pb: Math.hypot(total.error_uncorrelated_pb, total.error_correlated_pb),
     points: total.points, unweighted_before_combination: total.unweighted_events,
     wall_time_s: extra.wall_time_s, survey_wall_s: extra.survey_wall_s, threads: extra.threads, seed: extra.seed,
-    channels: readBaselineChannels(processDir, run), log: extra.log,
+    channels, log: extra.log, ...(warnings.length ? { warnings } : {}),
   };
 }
 
@@ -162,7 +186,16 @@ export async function runBaseline(o: BaselineOptions): Promise<BaselineResult> {
   });
   const wall = (performance.now() - start) / 1000;
   const survey = surveyEnd === undefined ? undefined : (surveyEnd - start) / 1000;
-  const result = readBaseline(processDir, BASELINE_RUN, { wall_time_s: wall, survey_wall_s: survey, threads: o.threads, seed: o.seed, log: logPath });
-  writeJsonAtomic(join(o.outDir, 'baseline.json'), result);
+  // the timing first: a results file MG5 wrote oddly must not cost the (long) run itself
+  const measured: BaselineRun = { process_dir: processDir, run: BASELINE_RUN, wall_time_s: wall, survey_wall_s: survey, threads: o.threads, seed: o.seed, log: logPath };
+  writeJsonAtomic(join(o.outDir, 'run.json'), measured);
+  return finishBaseline(o.outDir, measured);
+}
+
+/** Reads the finished run into OUT/baseline/baseline.json (again, for `report`, after a failure). */
+export function finishBaseline(outDir: string, measured: BaselineRun): BaselineResult {
+  const { process_dir, run, ...extra } = measured;
+  const result = readBaseline(process_dir, run, extra);
+  writeJsonAtomic(join(outDir, 'baseline.json'), result);
   return result;
 }

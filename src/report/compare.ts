@@ -8,9 +8,9 @@ import type { FinalIntegration, PhaseSummary } from '../train/schedule.js';
 
 export const EFFICIENCY_DEFINITIONS = {
   end_to_end:
-    'unweighted events written ÷ integrand evaluations spent producing them. MG5: the events of its run ÷ every evaluation of its survey and refine jobs (SubProcesses/results.dat). madnis-ts: the events ÷ the points of the generation step (its presample included); the training points and time are listed separately.',
+    'unweighted events written ÷ integrand evaluations spent producing them. MG5: the events of its run ÷ the evaluations of the jobs whose results make up its final result (SubProcesses/results.dat: the refine jobs, and the survey job of a channel that needed no refine); the rest of its survey is its fixed cost. madnis-ts: the events ÷ the points drawn by the generation step (w_max and σ come from the training\'s final integration); the training points and time are its fixed cost, listed separately.',
   sampler:
-    'ε = ⟨|w|⟩ / w_max on a weighted sample of N points, cut-failing (zero-weight) points included, per channel on the channel\'s own points and combined on the whole sample. w_max is either the plain maximum or the smallest value that leaves ≤ 1 % of σ in overweights. madnis-ts: the final integration of the trained sampler (fresh points). MG5: from its job logs, the last survey iteration of each channel (Abs mean ÷ max weight × non-zero fraction, plain maximum only); combined as Σσ_c ÷ Σ(σ_c/ε_c), the efficiency of sampling every channel in proportion to its σ.',
+    'ε = ⟨|w|⟩ / w_max on a weighted sample of N points, cut-failing (zero-weight) points included, per channel on the channel\'s own points, and combined either on the whole sample (one w_max for all channels, madnis-ts only) or as Σσ_c ÷ Σ(σ_c/ε_c), the efficiency of unweighting every channel on its own in proportion to its σ (both samplers: the like-for-like ratio). w_max is either the plain maximum or the smallest value that leaves ≤ 1 % of σ in overweights. madnis-ts: the final integration of the trained sampler (fresh points). MG5: from its job logs, the last survey iteration of each channel (Abs mean ÷ max weight × non-zero fraction, plain maximum only).',
   time_to_events:
     'wall-clock seconds to N unweighted events on the same machine and threads, process generation and compilation excluded for both. MG5: its survey time (until it reports the end of the survey) plus N × (the rest of its generate_events time per requested event: refine, unweighting, combination); the whole time scaled linearly in N where the survey\'s end was not seen. madnis-ts: training time plus N × (generation time per event). The crossover is the N above which madnis-ts is faster.',
 } as const;
@@ -40,6 +40,8 @@ export interface Comparison {
   efficiency: {
     end_to_end: { madnis: number; mg5: number; ratio: number; madnis_points: number; mg5_points: number; madnis_training_points: number };
     sampler_max: { madnis: number; mg5: number | null; ratio: number | null; madnis_points: number; mg5_source: string };
+    /** Σσ_c / Σ(σ_c/ε_c) of the plain-max channel efficiencies, for both samplers */
+    sampler_channels: { madnis: number | null; mg5: number | null; ratio: number | null };
     sampler_truncated: { madnis: number; mg5: number | null; ratio: number | null; madnis_points: number };
     vegas_phase: { efficiency_max: number; efficiency_truncated: number } | null;
   };
@@ -51,7 +53,9 @@ export interface Comparison {
     mg5_survey_s: number;
     mg5_per_event_s: number;
     to_events: Array<{ events: number; madnis_s: number; mg5_s: number; ratio: number }>;
+    /** where the two straight lines cross: madnis-ts is faster above (or below) this N, or always / never */
     crossover_events: number | null;
+    madnis_faster: 'above' | 'below' | 'always' | 'never';
   };
   channels: ChannelComparison[];
   definitions: typeof EFFICIENCY_DEFINITIONS;
@@ -88,6 +92,7 @@ export function compare(m: MadnisSide, mg5: BaselineResult, milestones = [1e4, 1
     };
   });
   const mg5Sampler = combineChannelEfficiencies(mg5.channels.map((c) => ({ sigma: c.sigma_pb, efficiency: c.survey_efficiency })));
+  const madnisChannels = combineChannelEfficiencies(m.final.channels.map((c) => ({ sigma: c.sigma, efficiency: c.efficiency_max })));
   const madnisEndToEnd = m.generation_points > 0 ? m.events / m.generation_points : 0;
   const mg5EndToEnd = mg5.points > 0 ? mg5.events / mg5.points : 0;
   const perEventMadnis = m.events > 0 ? m.generation_wall_s / m.events : 0;
@@ -100,6 +105,7 @@ export function compare(m: MadnisSide, mg5: BaselineResult, milestones = [1e4, 1
     efficiency: {
       end_to_end: { madnis: madnisEndToEnd, mg5: mg5EndToEnd, ratio: mg5EndToEnd > 0 ? madnisEndToEnd / mg5EndToEnd : Number.NaN, madnis_points: m.generation_points, mg5_points: mg5.points, madnis_training_points: m.training_points },
       sampler_max: { madnis: m.final.efficiency_max, mg5: mg5Sampler, ratio: mg5Sampler ? m.final.efficiency_max / mg5Sampler : null, madnis_points: m.final.points, mg5_source: 'MadEvent job logs: last survey iteration per channel' },
+      sampler_channels: { madnis: madnisChannels, mg5: mg5Sampler, ratio: madnisChannels && mg5Sampler ? madnisChannels / mg5Sampler : null },
       sampler_truncated: { madnis: m.final.efficiency_truncated, mg5: null, ratio: null, madnis_points: m.final.points },
       vegas_phase: vegas ? { efficiency_max: vegas.final.efficiency_max, efficiency_truncated: vegas.final.efficiency_truncated } : null,
     },
@@ -113,10 +119,16 @@ export function compare(m: MadnisSide, mg5: BaselineResult, milestones = [1e4, 1
         const madnis = m.training_wall_s + n * perEventMadnis, mg5s = mg5Fixed + n * perEventMg5;
         return { events: n, madnis_s: madnis, mg5_s: mg5s, ratio: mg5s > 0 ? madnis / mg5s : Number.NaN };
       }),
-      crossover_events:
-        m.training_wall_s <= mg5Fixed ? 0 : perEventMg5 > perEventMadnis ? Math.ceil((m.training_wall_s - mg5Fixed) / (perEventMg5 - perEventMadnis)) : null,
+      ...crossover(m.training_wall_s, perEventMadnis, mg5Fixed, perEventMg5),
     },
     channels,
     definitions: EFFICIENCY_DEFINITIONS,
   };
+}
+
+/** Where madnis-ts (A + a·N) and MG5 (B + b·N) take equal time, and on which side madnis-ts is faster. */
+export function crossover(A: number, a: number, B: number, b: number): { crossover_events: number | null; madnis_faster: 'above' | 'below' | 'always' | 'never' } {
+  if (a < b) return A <= B ? { crossover_events: 0, madnis_faster: 'always' } : { crossover_events: Math.ceil((A - B) / (b - a)), madnis_faster: 'above' };
+  if (B > A) return a === b ? { crossover_events: null, madnis_faster: 'always' } : { crossover_events: Math.floor((B - A) / (a - b)), madnis_faster: 'below' };
+  return { crossover_events: null, madnis_faster: 'never' };
 }

@@ -61,11 +61,17 @@ export function chooseObservables(finalState: number[]): Observable[] {
       out.push({ id: `pt_${kind}${i + 1}`, label: `p_T(${name}) [GeV]`, value: (e) => { const p = ranked(e, kind)[i]; return p && pt(p); } });
       if (kind !== 'neutrino') out.push({ id: `eta_${kind}${i + 1}`, label: `η(${name})`, value: (e) => { const p = ranked(e, kind)[i]; return p && eta(p); } });
     }
-    if (n >= 2) out.push({ id: `m_${kind}${kind}`, label: `m(${s}${s}) [GeV]`, value: (e) => mass(ranked(e, kind).slice(0, 2)) });
+    if (n >= 2) out.push({ id: `m_${kind}${kind}`, label: `m(${s}${s}) [GeV]`, value: (e) => { const r = ranked(e, kind); return r.length >= 2 ? mass(r.slice(0, 2)) : undefined; } });
   }
   // lepton + neutrino: the W's mass when both are there
   if (byKind.has('lepton') && byKind.has('neutrino'))
-    out.push({ id: 'm_lv', label: 'm(ℓν) [GeV]', value: (e) => mass([ranked(e, 'lepton')[0]!, ranked(e, 'neutrino')[0]!]) });
+    out.push({
+      id: 'm_lv', label: 'm(ℓν) [GeV]',
+      value: (e) => {
+        const l = ranked(e, 'lepton')[0], v = ranked(e, 'neutrino')[0];
+        return l && v ? mass([l, v]) : undefined;
+      },
+    });
   if (finalState.length > 2 || !out.some((o) => o.id.startsWith('m_')))
     out.push({ id: 'm_final', label: 'm(final state) [GeV]', value: (e) => mass(e.particles.filter((p) => p.status === 1)) });
   return out;

@@ -55,6 +55,16 @@ export function sigmaWarning(c: Comparison): string | null {
   return `σ of madnis-ts and MG5 differ by ${Math.abs(c.sigma.pull).toFixed(1)} standard deviations: a sampler that has not converged can miss part of phase space (zero or near-zero channels in the table below). Train longer or with more points (vegas.points_per_iteration, training.steps, training.batch_size in madnis.yaml) before using these events.`;
 }
 
+function crossoverText(c: Comparison): string {
+  const n = c.time.crossover_events === null ? '' : count(c.time.crossover_events);
+  switch (c.time.madnis_faster) {
+    case 'always': return 'for any number of events';
+    case 'never': return 'never (slower per event, and its fixed cost is larger)';
+    case 'above': return `above ${n} events`;
+    case 'below': return `below ${n} events (slower per event)`;
+  }
+}
+
 /** The headline rows, shared by the report and the terminal summary. */
 export function headlineRows(c: Comparison): string[][] {
   const e = c.efficiency;
@@ -62,11 +72,12 @@ export function headlineRows(c: Comparison): string[][] {
     ['σ [pb]', withError(c.sigma.madnis_pb, c.sigma.madnis_error_pb), withError(c.sigma.mg5_pb, c.sigma.mg5_error_pb), `pull ${c.sigma.pull.toFixed(2)}`],
     ['unweighted events', count(c.events.madnis), count(c.events.mg5), ''],
     ['end-to-end efficiency', `${pct(e.end_to_end.madnis, 3)} (${count(e.end_to_end.madnis_points)} points)`, `${pct(e.end_to_end.mg5, 3)} (${count(e.end_to_end.mg5_points)} points)`, ratio(e.end_to_end.ratio)],
-    ['sampler ε, plain max', `${pct(e.sampler_max.madnis, 3)} (${count(e.sampler_max.madnis_points)} points)`, `${pct(e.sampler_max.mg5, 3)} (survey logs)`, ratio(e.sampler_max.ratio)],
+    ['sampler ε, plain max, per channel Σσ_c/Σ(σ_c/ε_c)', `${pct(e.sampler_channels.madnis, 3)} (${count(e.sampler_max.madnis_points)} points)`, `${pct(e.sampler_channels.mg5, 3)} (survey logs)`, ratio(e.sampler_channels.ratio)],
+    ['sampler ε, plain max, one w_max', `${pct(e.sampler_max.madnis, 3)} (${count(e.sampler_max.madnis_points)} points)`, '–', '–'],
     ['sampler ε, ≤ 1 % overweights', `${pct(e.sampler_truncated.madnis, 2)} (${count(e.sampler_truncated.madnis_points)} points)`, 'not in MG5\'s logs', '–'],
     ['fixed cost: training / survey', `${count(e.end_to_end.madnis_training_points)} points, ${seconds(c.time.madnis_training_s)}`, c.time.mg5_survey_s > 0 ? `survey ${seconds(c.time.mg5_survey_s)}` : 'survey (not timed)', ''],
     ...c.time.to_events.map((t) => [`time to ${count(t.events)} events`, seconds(t.madnis_s), seconds(t.mg5_s), ratio(t.ratio)]),
-    ['crossover (madnis-ts faster above)', c.time.crossover_events === null ? 'never (slower per event)' : `${count(c.time.crossover_events)} events`, '', ''],
+    ['madnis-ts is faster', crossoverText(c), '', ''],
   ];
 }
 
@@ -106,11 +117,11 @@ export async function buildReport(inputs: ReportInputs): Promise<ReportResult> {
   const shares: ChannelBar[] = [], effs: ChannelBar[] = [];
   for (const ch of comparison.channels) {
     shares.push({ channel: ch.label, sampler: 'madnis-ts', value: ch.madnis.share });
-    if (ch.mg5) shares.push({ channel: ch.label, sampler: 'MG5 (prior)', value: ch.mg5.share });
+    if (ch.mg5) shares.push({ channel: ch.label, sampler: 'MG5', value: ch.mg5.share });
     effs.push({ channel: ch.label, sampler: 'madnis-ts', value: ch.madnis.efficiency_max ?? 0 });
     if (ch.mg5?.survey_efficiency != null) effs.push({ channel: ch.label, sampler: 'MG5 survey', value: ch.mg5.survey_efficiency });
   }
-  plots.push({ section: 'channels', svg: await renderSvg(channelBarsSpec('share of σ per channel (channel weights: learned or prior vs MG5)', 'σ_c / σ', shares, ['madnis-ts', 'MG5 (prior)'])) });
+  plots.push({ section: 'channels', svg: await renderSvg(channelBarsSpec('share of σ per channel (madnis-ts channel weights, learned or prior, vs MG5)', 'σ_c / σ', shares, ['madnis-ts', 'MG5'])) });
   plots.push({ section: 'channels', svg: await renderSvg(channelBarsSpec('sampler efficiency per channel (plain maximum)', 'ε_c', effs, ['madnis-ts', 'MG5 survey'])) });
   for (const d of distributions) plots.push({ section: 'distributions', svg: await renderSvg(distributionSpec(d, names)) });
 
@@ -154,7 +165,7 @@ ${table(['observable', 'χ²', 'ndf', 'χ²/ndf'], distributions.map((d) => [esc
 <h2>Timings</h2>
 ${table(['step', 'wall time', 'points'], [
     ['madnis-ts training (VEGAS + flow)', seconds(m.training_wall_s), count(m.training_points)],
-    ['madnis-ts generation (presample included)', seconds(m.generation_wall_s), count(m.generation_points)],
+    ['madnis-ts generation', seconds(m.generation_wall_s), count(m.generation_points)],
     ['MG5 generate_events (survey + refine + combination)', seconds(b.wall_time_s), count(b.points)],
     ['  of which the survey', b.survey_wall_s === undefined ? 'not seen' : seconds(b.survey_wall_s), ''],
   ])}
@@ -164,6 +175,7 @@ ${table(['', ''], [
     ['threads', String(m.threads)], ['seed', String(m.seed)],
     ...Object.entries(inputs.versions).map(([k, v]) => [esc(k), esc(v)]),
     ['madnis-ts events', esc(m.events_file)], ['MG5 events', esc(b.events_file)], ['MG5 log', esc(b.log)],
+    ...(b.warnings?.length ? [['MG5 job logs not read', b.warnings.map(esc).join('<br>')]] : []),
   ])}
 ${inputs.cards.map((card) => `<details><summary>${esc(card.name)}</summary><pre>${esc(card.text)}</pre></details>`).join('\n')}
 </body></html>

@@ -2,13 +2,14 @@
  * The CLI as a user meets it: the quick-start command, summary.json, and a one-line
  * error with exit code 1 for every kind of bad input.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { testFixtureDir } from '../../src/native/paths.js';
+import { packageRoot, testFixtureDir } from '../../src/native/paths.js';
 import { haveSharedPdf, runCli, sharedPdfGrid } from '../helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'madnis-cli-'));
@@ -106,8 +107,9 @@ describe('a process library that crashes', () => {
   it('dies with a message naming the library and channel, and leaves no summary', () => {
     const fixture = join(testFixtureDir, 'fixture_crash.so');
     const out = join(work, 'crash');
-    const run = runCli(['integrate', fixture, '--points', '1000', '--threads', '2', '--out', out]);
-    expect(run.status).not.toBe(0);
+    // no core file: run it with core dumps off
+    const run = spawnSync('bash', ['-c', 'ulimit -c 0; exec "$0" "$@"', process.execPath, join(packageRoot, 'bin', 'madnis-ts.js'), 'integrate', fixture, '--points', '1000', '--threads', '2', '--out', out], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.signal ?? run.status).toBe('SIGSEGV');
     expect(run.stderr).toContain(`process library '${fixture}' crashed (fatal signal) while evaluating its channel 0`);
     expect(existsSync(join(out, 'summary.json'))).toBe(false);
   });

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { LheEvent } from '../../src/lhe/types.js';
 import type { BaselineResult } from '../../src/mg5/baseline.js';
-import { combineChannelEfficiencies, compare, type MadnisSide } from '../../src/report/compare.js';
+import { combineChannelEfficiencies, compare, crossover, type MadnisSide } from '../../src/report/compare.js';
 import { chooseObservables, compareSamples, fillSample } from '../../src/report/observables.js';
 import { buildReport, sigmaWarning } from '../../src/report/report.js';
 import { readSamplerFile } from '../../src/train/sampler_file.js';
@@ -86,8 +86,25 @@ describe('the comparison numbers', () => {
     expect(sigmaWarning(compare(side, baseline({ sigma_pb: 90 })))).toMatch(/^σ of madnis-ts and MG5 differ by 9\.2 standard deviations/);
   });
 
+  it('says on which side of the crossover madnis-ts is faster', () => {
+    expect(crossover(100, 0.001, 0, 0.02)).toEqual({ crossover_events: Math.ceil(100 / 0.019), madnis_faster: 'above' });
+    expect(crossover(10, 0.001, 50, 0.02)).toEqual({ crossover_events: 0, madnis_faster: 'always' });
+    // shorter training than MG5's survey but slower per event: faster only for few events
+    expect(crossover(10, 0.1, 50, 0.02)).toEqual({ crossover_events: Math.floor(40 / 0.08), madnis_faster: 'below' });
+    expect(crossover(100, 0.1, 50, 0.02)).toEqual({ crossover_events: null, madnis_faster: 'never' });
+  });
+
+  it('compares the per-channel sampler efficiencies of both the same way', () => {
+    const c = compare(side, baseline());
+    // madnis: 103 / (62/0.2 + 41/0.1) = 103/720; MG5 0.025
+    expect(c.efficiency.sampler_channels.madnis).toBeCloseTo(103 / 720, 14);
+    expect(c.efficiency.sampler_channels.ratio).toBeCloseTo(103 / 720 / 0.025, 12);
+  });
+
   it('has no crossover when madnis-ts is slower per event', () => {
-    expect(compare({ ...side, generation_wall_s: 1000 }, baseline()).time.crossover_events).toBeNull();
+    const slow = compare({ ...side, generation_wall_s: 1000 }, baseline()).time;
+    expect(slow.crossover_events).toBeNull();
+    expect(slow.madnis_faster).toBe('never');
   });
 });
 
@@ -199,7 +216,8 @@ describe('report.html', () => {
       for (const f of figures) {
         expect(f.width).toBeGreaterThan(100);
         expect(f.height).toBeGreaterThan(100);
-        expect(f.marks).toBeGreaterThan(0);
+        // more than the ratio panel's reference line: the data were drawn
+        expect(f.marks).toBeGreaterThan(2);
       }
       const png = join(work, 'report.png');
       await page.screenshot({ path: png, fullPage: true });
