@@ -94,6 +94,7 @@ static void set_err(char* err, size_t len, const char* msg) {
     strncpy(err, msg, len - 1);
     err[len - 1] = '\0';
   }
+}
 
 /* The working-directory lock shared by every MG5 library copy in this process (and, harmlessly,
  * by this user's other madnis-ts processes): flock on one file of the temp directory, or of
@@ -184,8 +185,6 @@ void _gfortran_error_stop_numeric(int code, int quiet) {
   (void)quiet;
   int n = snprintf(b, sizeof b, "ERROR STOP %d", code);
   fortran_stopped(b, (size_t)n);
-}
-
 }
 
 static int beam_pdg(int lpp, int parton) {
