@@ -370,6 +370,7 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
           o.Set("pdg", to_int32_array(env, g.pdg));
           o.Set("helicity", to_int32_array(env, g.helicity));
           o.Set("colour", to_int32_array(env, g.colour));
+          o.Set("resonances", to_int32_array(env, g.resonances));
           o.Set("x1", to_float64_array(env, g.x1));
           o.Set("x2", to_float64_array(env, g.x2));
           o.Set("muF", to_float64_array(env, g.mu_f));

@@ -207,7 +207,7 @@ c pdg(nexternal), x1, x2, muf, mur, as_out, aqed_out.
 c ----------------------------------------------------------------------
       subroutine madnis_mg5_point(icfg, u, cls, nch, rsel, rcol,
      &     wgt_out, alpha, pout, pdg, x1, x2, muf, mur, as_out,
-     &     aqed_out, hel, col)
+     &     aqed_out, hel, col, res, maxres)
       implicit none
       include 'genps.inc'
       include 'maxconfigs.inc'
@@ -216,7 +216,7 @@ c ----------------------------------------------------------------------
       include 'run.inc'
       include 'coupl.inc'
       integer icfg, nch, cls(*), pdg(nexternal), hel(nexternal)
-      integer col(2,nexternal)
+      integer col(2,nexternal), maxres, res(2,maxres)
       double precision u(*), rsel, rcol, wgt_out, alpha(*)
       double precision pout(0:3,nexternal), x1, x2, muf, mur
       double precision as_out, aqed_out
@@ -266,6 +266,24 @@ c     its amplitudes, helicities and colours belong to P1, so the prior
 c     and the event record use P1 too
       integer perms(nexternal,lmaxconfigs)
       include 'symperms.inc'
+c     the channel's diagram: daughters of each propagator, s-channel
+c     PDG ids per subprocess, and masses and widths (props.inc)
+      integer iforest(2,-max_branch:-1,lmaxconfigs)
+      common/to_forest/ iforest
+      integer sprop(maxsproc,-max_branch:-1,lmaxconfigs)
+      integer tprid(-max_branch:-1,lmaxconfigs)
+      common/to_sprop/sprop,tprid
+      double precision prmass(-nexternal:0,lmaxconfigs)
+      double precision prwidth(-nexternal:0,lmaxconfigs)
+      integer pow(-nexternal:0,lmaxconfigs)
+      logical props_set
+      save props_set, prmass, prwidth, pow
+      data props_set/.false./
+      integer dmask(-max_branch:nexternal), nres, ir, ida, jd2
+      integer get_color
+      external get_color
+      double precision q(0:3), xm, zero
+      parameter (zero=0d0)
 
       double precision dsigproc, get_channel_cut
       external dsigproc, get_channel_cut
@@ -433,6 +451,10 @@ c     event record: subprocess/mirror picked with probability |d|
          col(1,j) = 0
          col(2,j) = 0
       enddo
+      do ir = 1, maxres
+         res(1,ir) = 0
+         res(2,ir) = 0
+      enddo
       x1 = xb1
       x2 = xb2
       if (nsel .gt. 0) then
@@ -469,6 +491,58 @@ c        |JAMP|^2 summed over helicities; all flows if none is left
                col(2,j) = icolup(2,j,ic,isel(is))
             enddo
          endif
+c        resonances to write (as addmothers.f does with ickkw = 0): the
+c        colourless s-channel propagators of the channel's diagram that
+c        are within bwcutoff widths of their mass; decay products as a
+c        bit mask over the externals of P1 (the record's order)
+         if (.not. props_set) then
+            include 'props.inc'
+            props_set = .true.
+         endif
+         do j = 1, nexternal
+            dmask(j) = 0
+            do i = 1, nexternal
+               if (perms(i,mapconfig(icfg)) .eq. j)
+     &              dmask(j) = ibset(dmask(j), i-1)
+            enddo
+         enddo
+         nres = 0
+         do i = -1, -(nexternal-3), -1
+            if (iforest(1,i,icfg) .eq. 1 .or.
+     &          iforest(1,i,icfg) .eq. 2) goto 20
+            dmask(i) = 0
+            do jd2 = 1, 2
+               ida = iforest(jd2,i,icfg)
+               dmask(i) = ior(dmask(i), dmask(ida))
+            enddo
+            if (sprop(isel(is),i,icfg) .eq. 0) cycle
+            if (prwidth(i,icfg) .le. 0d0) cycle
+            if (get_color(sprop(isel(is),i,icfg)) .ne. 1) cycle
+            do j = 0, 3
+               q(j) = 0d0
+               do k = 3, nexternal
+                  if (btest(dmask(i), k-1)) q(j) = q(j) + pp(j,k)
+               enddo
+            enddo
+            xm = sqrt(max(0d0, q(0)**2-q(1)**2-q(2)**2-q(3)**2))
+            if (abs(xm-prmass(i,icfg)) .ge. bwcutoff*prwidth(i,icfg))
+     &           cycle
+            if (nres .lt. maxres) then
+               nres = nres + 1
+               res(1,nres) = sprop(isel(is),i,icfg)
+               res(2,nres) = dmask(i)
+            endif
+         enddo
+ 20      continue
+c        outermost first (the innermost propagators come first in MG5)
+         do ir = 1, nres/2
+            do j = 1, 2
+               i = res(j,ir)
+               res(j,ir) = res(j,nres+1-ir)
+               res(j,nres+1-ir) = i
+            enddo
+         enddo
+
          if (ksel(is) .eq. 2) then
 c           mirror: parton 1 comes from beam 2; swap initial slots
             do j = 0, 3

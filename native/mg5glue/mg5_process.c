@@ -1,6 +1,6 @@
 /*
  * madnis-ts MG5 bridge, C side (madnis-ts' own code): exports the process ABI
- * (native/include/madnis/process.h, 1.1) for one MadEvent SubProcesses/P* folder whose
+ * (native/include/madnis/process.h, 1.2) for one MadEvent SubProcesses/P* folder whose
  * Fortran is linked into the same shared library (see README.md for the recipe).
  *
  * MadEvent keeps its state in COMMON blocks and SAVE variables, so one loaded copy is one
@@ -41,7 +41,7 @@ extern void madnis_mg5_set_channel_(int* icfg);
 extern void madnis_mg5_point_(int* icfg, const double* u, int* cls, int* nch, double* rsel,
                               double* rcol, double* wgt, double* alpha, double* p, int* pdg,
                               double* x1, double* x2, double* muf, double* mur, double* as,
-                              double* aqed, int* hel, int* col);
+                              double* aqed, int* hel, int* col, int* res, int* maxres);
 /* MG5's RANMAR state (Source/ranmar.f): reseeded from u at every point so that the
  * discrete choices inside DSIG1/SMATRIX (flavour, helicity) are deterministic. */
 extern struct { double ranu[97], ranc, rancd, rancm; } raset1_;
@@ -405,7 +405,7 @@ static madnis_status mg5_evaluate(madnis_process_instance* inst, int32_t channel
   double alpha[MAXCONF], mom[4 * MADNIS_MAX_EXTERNALS];
   int pdg[MADNIS_MAX_EXTERNALS], hel[MADNIS_MAX_EXTERNALS];
   madnis_status st = MADNIS_OK;
-  int col[2 * MADNIS_MAX_EXTERNALS];
+  int col[2 * MADNIS_MAX_EXTERNALS], res[2 * MADNIS_MAX_RESONANCES], maxres = MADNIS_MAX_RESONANCES;
   pthread_mutex_lock(&g_lock);
   if (g_current != channel) {
     int home = -1;
@@ -431,7 +431,7 @@ static madnis_status mg5_evaluate(madnis_process_instance* inst, int32_t channel
     seed_ranmar(splitmix(&s));
     double w, x1, x2, muf, mur, as, aqed;
     madnis_mg5_point_(&icfg, ui, g_cls, (int*)&nch, &rsel, &rcol, &w, alpha, mom, pdg, &x1, &x2,
-                      &muf, &mur, &as, &aqed, hel, col);
+                      &muf, &mur, &as, &aqed, hel, col, res, &maxres);
     if (!isfinite(w)) {
       snprintf(inst->last_error, sizeof inst->last_error, "mg5: non-finite weight at point %lld",
                (long long)i);
@@ -452,6 +452,7 @@ static madnis_status mg5_evaluate(madnis_process_instance* inst, int32_t channel
     if (out->helicity)
       for (int k = 0; k < ne; ++k) out->helicity[i * ne + k] = hel[k];
     if (out->colour) memcpy(out->colour + i * ne * 2, col, 2 * ne * sizeof(int));
+    if (out->resonances) memcpy(out->resonances + i * MADNIS_MAX_RESONANCES * 2, res, sizeof res);
   }
   pthread_mutex_unlock(&g_lock);
   return st;

@@ -55,6 +55,8 @@ GeneratedEvents generate_events(const Sampler& sampler, LoadedProcess& process, 
   events.pdg.resize(n * ne);
   events.helicity.resize(n * ne);
   events.colour.resize(2 * n * ne);
+  constexpr size_t nr = 2 * MADNIS_MAX_RESONANCES;
+  events.resonances.resize(n * nr);
   for (auto* v : {&events.x1, &events.x2, &events.mu_f, &events.mu_r, &events.alpha_s, &events.alpha_qed}) v->resize(n);
   for (size_t k = 0; k < n; ++k) {
     const Eigen::Index i = accepted[k];
@@ -64,6 +66,7 @@ GeneratedEvents generate_events(const Sampler& sampler, LoadedProcess& process, 
     std::copy_n(batch.pdg.begin() + src * ne, ne, events.pdg.begin() + k * ne);
     std::copy_n(batch.helicity.begin() + src * ne, ne, events.helicity.begin() + k * ne);
     std::copy_n(batch.colour.begin() + 2 * src * ne, 2 * ne, events.colour.begin() + 2 * k * ne);
+    std::copy_n(batch.resonances.begin() + src * nr, nr, events.resonances.begin() + k * nr);
     events.x1[k] = batch.x1[src];
     events.x2[k] = batch.x2[src];
     events.mu_f[k] = batch.mu_f[src];

@@ -289,6 +289,11 @@ void LoadedProcess::evaluate_library(Library& library, int slot, int channel, in
     request.helicity = nullptr;
     request.colour = nullptr;
   }
+  if (library.api->abi_minor < 2) {
+    // before 1.2: no resonances, and the struct it knows ends before the field
+    if (out.resonances) std::fill(out.resonances, out.resonances + size_t(n) * MADNIS_MAX_RESONANCES * 2, 0);
+    request.resonances = nullptr;
+  }
   if (channel < 0 || channel >= library.info.n_channels)
     throw std::runtime_error("process '" + library.info.name + "': channel " + std::to_string(channel) + " out of range");
   t_crash_message = &library.crash_messages[size_t(channel)];

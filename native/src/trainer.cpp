@@ -123,6 +123,7 @@ SampleBatch draw_batch(const Sampler& sampler, LoadedProcess& process, ThreadPoo
     batch.pdg.resize(size_t(total * n_ext));
     batch.helicity.resize(size_t(total * n_ext));
     batch.colour.resize(size_t(total * n_ext * 2));
+    batch.resonances.resize(size_t(total * MADNIS_MAX_RESONANCES * 2));
     for (auto* v : {&batch.x1, &batch.x2, &batch.mu_f, &batch.mu_r, &batch.alpha_s, &batch.alpha_qed})
       v->resize(size_t(total));
   }
@@ -155,6 +156,7 @@ SampleBatch draw_batch(const Sampler& sampler, LoadedProcess& process, ThreadPoo
       out.pdg = batch.pdg.data() + first;
       out.helicity = batch.helicity.data() + first;
       out.colour = batch.colour.data() + 2 * first;
+      out.resonances = batch.resonances.data() + size_t(d.row) * MADNIS_MAX_RESONANCES * 2;
       out.x1 = batch.x1.data() + d.row;
       out.x2 = batch.x2.data() + d.row;
       out.mu_f = batch.mu_f.data() + d.row;

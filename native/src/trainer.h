@@ -28,6 +28,7 @@ struct SampleBatch {
   // μ_F, μ_R, α_s, α_QED.
   Eigen::MatrixXd momenta;
   std::vector<int32_t> pdg, helicity, colour;
+  std::vector<int32_t> resonances;  // n × 2·MADNIS_MAX_RESONANCES: (PDG, decay-product mask)
   std::vector<double> x1, x2, mu_f, mu_r, alpha_s, alpha_qed;
   // CPU seconds (summed over threads) spent sampling and evaluating the process.
   double sample_seconds = 0, evaluate_seconds = 0;

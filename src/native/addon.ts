@@ -145,6 +145,8 @@ export interface GeneratedBatch {
   helicity: Int32Array;
   /** colour, anticolour per external */
   colour: Int32Array;
+  /** per event, MADNIS_MAX_RESONANCES slots of (PDG id, bit mask of the externals it decays into); PDG 0: unused */
+  resonances: Int32Array;
   x1: Float64Array;
   x2: Float64Array;
   muF: Float64Array;

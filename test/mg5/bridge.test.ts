@@ -99,8 +99,15 @@ describe.skipIf(!haveMg5 || !haveGfortran)('madnis-ts launch on MG5 (needs MG5_H
     const { readLhe } = await import('../../src/lhe/reader.js');
     const quarks = [1, 2, 3, 4, -1, -2, -3, -4];
     const read = await readLhe(summary.events.file, (event) => {
-      const [a, b, ...rest] = event.particles;
+      const [a, b] = event.particles;
+      const rest = event.particles.filter((p) => p.status === 1);
       expect(rest.map((p) => p.pdg).sort()).toEqual([-11, 11]);
+      // a Z resonance is written (status 2) only near its mass, as MadEvent does, with the pair as daughters
+      for (const z of event.particles.filter((p) => p.status === 2)) {
+        expect(z.pdg).toBe(23);
+        expect(Math.abs(z.m - 91.188)).toBeLessThan(15 * 2.4414);
+        expect(rest.every((p) => p.mothers[0] === 3)).toBe(true);
+      }
       // q q~ annihilation: the quark carries the colour, the antiquark the same tag as anticolour
       expect(quarks).toContain(a!.pdg);
       expect(b!.pdg).toBe(-a!.pdg);
@@ -182,7 +189,15 @@ describe.skipIf(!haveMg5 || !haveGfortran)('madnis-ts launch p p > W+ j j on 2 c
     const { readLhe } = await import('../../src/lhe/reader.js');
     const leptons = new Set([-11, -13]), neutrinos = new Set([12, 14]), partons = new Set([1, 2, 3, 4, -1, -2, -3, -4, 21]);
     await readLhe(summary.events.file, (event) => {
-      const ids = event.particles.map((p) => p.pdg);
+      // incoming, then the W+ (status 2, within bwcutoff = 15 widths of its mass), then the outgoing
+      const ids = event.particles.filter((p) => p.status !== 2).map((p) => p.pdg);
+      const w = event.particles.filter((p) => p.status === 2);
+      expect(w.map((p) => p.pdg)).toEqual([24]);
+      expect(event.particles[2]!.status).toBe(2);
+      expect(Math.abs(w[0]!.m - 80.419)).toBeLessThan(15 * 2.0476);
+      const daughters = event.particles.filter((p) => p.mothers[0] === 3 && p.status === 1).map((p) => p.pdg).sort((x, y) => x - y);
+      expect(daughters.length).toBe(2);
+      expect(leptons.has(daughters[0]!) && neutrinos.has(daughters[1]!)).toBe(true);
       expect(ids.slice(0, 2).every((id) => partons.has(id))).toBe(true);
       expect(ids.filter((id) => leptons.has(id))).toHaveLength(1);
       expect(ids.filter((id) => neutrinos.has(id))).toHaveLength(1);

@@ -36,6 +36,7 @@
  * library's `abi_minor` before setting or calling newer members (and leaves them NULL).
  *   1.0  the first version
  *   1.1  madnis_eval_output.helicity and .colour (the event record for LHE files)
+ *   1.2  madnis_eval_output.resonances (intermediate resonances of the event record)
  */
 #ifndef MADNIS_PROCESS_H
 #define MADNIS_PROCESS_H
@@ -48,9 +49,10 @@ extern "C" {
 #endif
 
 #define MADNIS_PROCESS_ABI_MAJOR 1
-#define MADNIS_PROCESS_ABI_MINOR 1
+#define MADNIS_PROCESS_ABI_MINOR 2
 
 #define MADNIS_MAX_EXTERNALS 16
+#define MADNIS_MAX_RESONANCES 8
 
 typedef enum madnis_status {
   MADNIS_OK = 0,
@@ -93,6 +95,12 @@ typedef struct madnis_eval_output {
   /* since 1.1 */
   int32_t* helicity;       /* [n * n_externals] chosen helicities ±1 (LHE SPINUP), 9: none */
   int32_t* colour;         /* [n * n_externals * 2] LHE colour and anticolour tags, 0: none */
+  /* since 1.2 */
+  int32_t* resonances;     /* [n * MADNIS_MAX_RESONANCES * 2] colourless s-channel resonances to
+                            * write as intermediate particles (LHE status 2): (PDG id, bit mask of
+                            * the outgoing externals it decays into, bit j for external j);
+                            * slots after the last resonance have PDG 0. A resonance's momentum is
+                            * the sum of its decay products'; listed outermost first. */
 } madnis_eval_output;
 
 typedef struct madnis_process_api {

@@ -1,5 +1,6 @@
 #include "builtin_process.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -58,6 +59,7 @@ madnis_status BuiltinProcess::evaluate(int channel, int64_t n, const double* u,
         r.helicity[k] = 9;
         r.colour[2 * k] = r.colour[2 * k + 1] = 0;
       }
+      if (out->resonances) std::fill_n(out->resonances + size_t(i) * MADNIS_MAX_RESONANCES * 2, MADNIS_MAX_RESONANCES * 2, 0);
       evaluate_point(channel, u + size_t(i) * d, r);
       out->weight[i] = r.weight;
       if (out->x1) out->x1[i] = r.x1;
