@@ -74,6 +74,18 @@ std::vector<int64_t> counts_of(const Napi::Object& o, int channels) {
   return counts;
 }
 
+// What every drawing call names: points per channel, the seed, and the iteration (or step)
+// that selects the random stream.
+struct DrawRequest {
+  std::vector<int64_t> counts;
+  uint64_t seed;
+  uint32_t iteration;
+};
+
+DrawRequest draw_request(const Napi::Object& o, int channels, const char* iteration_key = "iteration") {
+  return {counts_of(o, channels), uint64_t(number_or(o, "seed", 1)), uint32_t(number_or(o, iteration_key, 0))};
+}
+
 Napi::Array moments_to_js(Napi::Env env, const std::vector<ChannelMoments>& moments,
                           const std::vector<int64_t>* nonzero) {
   Napi::Array array = Napi::Array::New(env, moments.size());
@@ -216,24 +228,22 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
   // estimate, refine; keep=true stores the samples in the replay buffer.
   Napi::Value vegas_iteration(const Napi::CallbackInfo& args) {
     const Napi::Object o = args[0].As<Napi::Object>();
-    const auto counts = counts_of(o, state_->sampler.config().channels);
-    const uint64_t seed = uint64_t(number_or(o, "seed", 1));
-    const uint32_t iteration = uint32_t(number_or(o, "iteration", 0));
+    const DrawRequest d = draw_request(o, state_->sampler.config().channels);
     const double damping = number_or(o, "damping", 0.7);
     const bool keep = bool_or(o, "keep", false);
     const int64_t capacity = int64_t(number_or(o, "bufferCapacity", 0));
     return run(args.Env(), [=](SamplerState& s) {
       auto& pool = s.process->pool;
-      SampleBatch batch = draw_batch(s.sampler, s.process->process, pool, counts, seed, kStreamVegas, iteration);
+      SampleBatch batch = draw_batch(s.sampler, s.process->process, pool, d.counts, d.seed, kStreamVegas, d.iteration);
       WeightedBatch w = weigh_batch(s.sampler, pool, batch);
-      refine_vegas(s.sampler, pool, batch, damping);
+      refine_vegas(s.sampler, pool, batch, w, damping);
       if (keep) {
         s.buffer.append(batch);
         s.buffer.keep_last(capacity);
       }
       EfficiencyOptions options;
-      options.seed = seed;
-      return weighed_result(batch, w, counts, options);
+      options.seed = d.seed;
+      return weighed_result(batch, w, d.counts, options);
     }, moments_result);
   }
 
@@ -251,15 +261,13 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
   // from the current sampler, one Adam step, then the samples join the buffer.
   Napi::Value train_step_js(const Napi::CallbackInfo& args) {
     const Napi::Object o = args[0].As<Napi::Object>();
-    const auto counts = counts_of(o, state_->sampler.config().channels);
-    const uint64_t seed = uint64_t(number_or(o, "seed", 1));
-    const uint32_t step = uint32_t(number_or(o, "step", 0));
+    const DrawRequest d = draw_request(o, state_->sampler.config().channels, "step");
     const double lr = number_or(o, "learningRate", 1e-3);
     const LossKind loss = parse_loss(string_or(o, "loss", "stratified_variance"));
     const int64_t capacity = int64_t(number_or(o, "bufferCapacity", 0));
     return run(args.Env(), [=](SamplerState& s) {
       auto& pool = s.process->pool;
-      SampleBatch batch = draw_batch(s.sampler, s.process->process, pool, counts, seed, kStreamTrain, step);
+      SampleBatch batch = draw_batch(s.sampler, s.process->process, pool, d.counts, d.seed, kStreamTrain, d.iteration);
       WeightedBatch w = weigh_batch(s.sampler, pool, batch);
       StepResult step_result = train_step(s.sampler, pool, batch, loss, lr);
       if (capacity > 0) {
@@ -267,9 +275,9 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
         s.buffer.keep_last(capacity);
       }
       EfficiencyOptions options;
-      options.seed = seed;
+      options.seed = d.seed;
       // estimates from the samples as drawn (before the step)
-      BatchResult r = weighed_result(batch, w, counts, options);
+      BatchResult r = weighed_result(batch, w, d.counts, options);
       r.loss = step_result.loss;
       r.grad_norm = step_result.grad_norm;
       return r;
@@ -296,22 +304,20 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
   // estimates, the efficiency of the combined sample and optionally every weight.
   Napi::Value integrate(const Napi::CallbackInfo& args) {
     const Napi::Object o = args[0].As<Napi::Object>();
-    const auto counts = counts_of(o, state_->sampler.config().channels);
-    const uint64_t seed = uint64_t(number_or(o, "seed", 1));
-    const uint32_t iteration = uint32_t(number_or(o, "iteration", 0));
+    const DrawRequest d = draw_request(o, state_->sampler.config().channels);
     const bool want_weights = bool_or(o, "weights", false);
     EfficiencyOptions eff;
     eff.overweight_share = number_or(o, "overweightShare", 0.01);
     eff.replicas = int(number_or(o, "replicas", 50));
-    eff.seed = seed;
+    eff.seed = d.seed;
     return run(args.Env(), [=](SamplerState& s) {
       auto& pool = s.process->pool;
-      SampleBatch batch = draw_batch(s.sampler, s.process->process, pool, counts, seed, kStreamIntegrate, iteration);
+      SampleBatch batch = draw_batch(s.sampler, s.process->process, pool, d.counts, d.seed, kStreamIntegrate, d.iteration);
       WeightedBatch w = weigh_batch(s.sampler, pool, batch);
       std::vector<double> combined;
-      BatchResult r = weighed_result(batch, w, counts, eff, &combined);
+      BatchResult r = weighed_result(batch, w, d.counts, eff, &combined);
       // each channel's own unweighting efficiency (zero weights included)
-      std::vector<std::vector<double>> own(counts.size());
+      std::vector<std::vector<double>> own(d.counts.size());
       for (size_t i = 0; i < w.weight.size(); ++i) own[size_t(batch.channel[i])].push_back(w.weight[i]);
       EfficiencyOptions per_channel = eff;
       per_channel.replicas = 1;
@@ -339,15 +345,13 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
   // full event record, and the moments of every drawn point.
   Napi::Value generate(const Napi::CallbackInfo& args) {
     const Napi::Object o = args[0].As<Napi::Object>();
-    const auto counts = counts_of(o, state_->sampler.config().channels);
-    const uint64_t seed = uint64_t(number_or(o, "seed", 1));
-    const uint32_t iteration = uint32_t(number_or(o, "iteration", 0));
+    const DrawRequest d = draw_request(o, state_->sampler.config().channels);
     const double w_max = number_or(o, "wMax", 0);
     return run(
         args.Env(),
         [=](SamplerState& s) {
           try {
-            return generate_events(s.sampler, s.process->process, s.process->pool, counts, seed, iteration, w_max);
+            return generate_events(s.sampler, s.process->process, s.process->pool, d.counts, d.seed, d.iteration, w_max);
           } catch (const std::invalid_argument& e) {
             throw UserError(e.what());
           }

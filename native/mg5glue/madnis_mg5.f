@@ -207,7 +207,7 @@ c pdg(nexternal), x1, x2, muf, mur, as_out, aqed_out.
 c ----------------------------------------------------------------------
       subroutine madnis_mg5_point(icfg, u, cls, nch, rsel, rcol,
      &     wgt_out, alpha, pout, pdg, x1, x2, muf, mur, as_out,
-     &     aqed_out, hel, col, res, maxres)
+     &     aqed_out, hel, col, res, maxres, want_rec)
       implicit none
       include 'genps.inc'
       include 'maxconfigs.inc'
@@ -216,7 +216,7 @@ c ----------------------------------------------------------------------
       include 'run.inc'
       include 'coupl.inc'
       integer icfg, nch, cls(*), pdg(nexternal), hel(nexternal)
-      integer col(2,nexternal), maxres, res(2,maxres)
+      integer col(2,nexternal), maxres, res(2,maxres), want_rec
       double precision u(*), rsel, rcol, wgt_out, alpha(*)
       double precision pout(0:3,nexternal), x1, x2, muf, mur
       double precision as_out, aqed_out
@@ -393,10 +393,13 @@ c                 prior exactly as SMATRIX<i> builds it (MULTI_CHANNEL)
                   ksel(nsel) = k
                   psel(nsel) = ipsel
 c                 helicity SMATRIX picked (with the reseeded RANMAR)
-                  read(hel_buff,'(20I5)') (hsel(j,nsel),j=1,nexternal)
-                  do j = 1, maxflow
-                     jsel(j,nsel) = jamp2(j)
-                  enddo
+c                 and colour weights, for an event record only
+                  if (want_rec .ne. 0) then
+                     read(hel_buff,'(20I5)') (hsel(j,nsel),j=1,nexternal)
+                     do j = 1, maxflow
+                        jsel(j,nsel) = jamp2(j)
+                     enddo
+                  endif
                endif
              endif
             enddo
@@ -460,6 +463,12 @@ c     event record: subprocess/mirror picked with probability |d|
       if (nsel .gt. 0) then
          do j = 1, nexternal
             pdg(j) = idup(j,max(psel(is),1),isel(is))
+         enddo
+      endif
+c     helicities, colour flow and resonances: only when the caller keeps
+c     the event record (not while training or integrating)
+      if (nsel .gt. 0 .and. want_rec .ne. 0) then
+         do j = 1, nexternal
             hel(j) = hsel(j,is)
             if (hel(j) .eq. 0) hel(j) = 9
          enddo
@@ -542,7 +551,9 @@ c        outermost first (the innermost propagators come first in MG5)
                res(j,nres+1-ir) = i
             enddo
          enddo
+      endif
 
+      if (nsel .gt. 0) then
          if (ksel(is) .eq. 2) then
 c           mirror: parton 1 comes from beam 2; swap initial slots
             do j = 0, 3

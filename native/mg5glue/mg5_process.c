@@ -41,7 +41,8 @@ extern void madnis_mg5_set_channel_(int* icfg);
 extern void madnis_mg5_point_(int* icfg, const double* u, int* cls, int* nch, double* rsel,
                               double* rcol, double* wgt, double* alpha, double* p, int* pdg,
                               double* x1, double* x2, double* muf, double* mur, double* as,
-                              double* aqed, int* hel, int* col, int* res, int* maxres);
+                              double* aqed, int* hel, int* col, int* res, int* maxres,
+                              int* want_record);
 /* MG5's RANMAR state (Source/ranmar.f): reseeded from u at every point so that the
  * discrete choices inside DSIG1/SMATRIX (flavour, helicity) are deterministic. */
 extern struct { double ranu[97], ranc, rancd, rancm; } raset1_;
@@ -406,6 +407,9 @@ static madnis_status mg5_evaluate(madnis_process_instance* inst, int32_t channel
   int pdg[MADNIS_MAX_EXTERNALS], hel[MADNIS_MAX_EXTERNALS];
   madnis_status st = MADNIS_OK;
   int col[2 * MADNIS_MAX_EXTERNALS], res[2 * MADNIS_MAX_RESONANCES], maxres = MADNIS_MAX_RESONANCES;
+  /* helicities, colour flow and resonances cost internal Fortran I/O and loops per point:
+   * only for callers that keep the event record */
+  int want_record = (out->pdg || out->helicity || out->colour || out->resonances) ? 1 : 0;
   pthread_mutex_lock(&g_lock);
   if (g_current != channel) {
     int home = -1;
@@ -431,7 +435,7 @@ static madnis_status mg5_evaluate(madnis_process_instance* inst, int32_t channel
     seed_ranmar(splitmix(&s));
     double w, x1, x2, muf, mur, as, aqed;
     madnis_mg5_point_(&icfg, ui, g_cls, (int*)&nch, &rsel, &rcol, &w, alpha, mom, pdg, &x1, &x2,
-                      &muf, &mur, &as, &aqed, hel, col, res, &maxres);
+                      &muf, &mur, &as, &aqed, hel, col, res, &maxres, &want_record);
     if (!isfinite(w)) {
       snprintf(inst->last_error, sizeof inst->last_error, "mg5: non-finite weight at point %lld",
                (long long)i);

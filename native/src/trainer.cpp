@@ -231,9 +231,9 @@ WeightedBatch weigh_batch(const Sampler& sampler, ThreadPool& pool, const Sample
   return r;
 }
 
-void refine_vegas(Sampler& sampler, ThreadPool& pool, const SampleBatch& batch, double damping) {
+void refine_vegas(Sampler& sampler, ThreadPool& pool, const SampleBatch& batch, const WeightedBatch& weighted,
+                  double damping) {
   const SamplerConfig& config = sampler.config();
-  const std::vector<double> alpha = own_channel_weights(sampler, pool, batch);
   const std::vector<Chunk> chunks = chunks_of(batch.channel);
   std::vector<VegasAccumulator> per_chunk;
   for (size_t k = 0; k < chunks.size(); ++k) per_chunk.emplace_back(config.dim, config.vegas_bins);
@@ -246,7 +246,7 @@ void refine_vegas(Sampler& sampler, ThreadPool& pool, const SampleBatch& batch, 
       for (int d = 0; d < config.dim; ++d) u[size_t(d)] = batch.u(i, d);
       grid.inverse(u.data(), v.data());
       grid.bin_indices(v.data(), bins.data());
-      const double w = batch.f[size_t(i)] != 0 ? alpha[size_t(i)] * batch.f[size_t(i)] / batch.g[size_t(i)] : 0.0;
+      const double w = weighted.weight[size_t(i)];
       if (std::isfinite(w)) per_chunk[size_t(k)].add(bins.data(), w);
     }
   });
@@ -257,11 +257,8 @@ void refine_vegas(Sampler& sampler, ThreadPool& pool, const SampleBatch& batch, 
   // stratified allocation starves channels that look small early on) would otherwise squeeze
   // its grid into the bins those points happened to hit, and never see the rest of its phase
   // space again (seen on p p > W+ j j: 36 channels, 11 points each, σ 9 % low).
-  std::vector<int64_t> nonzero(size_t(config.channels), 0);
-  for (Eigen::Index i = 0; i < batch.size(); ++i)
-    if (batch.f[size_t(i)] != 0 && std::isfinite(batch.f[size_t(i)])) ++nonzero[size_t(batch.channel[size_t(i)])];
   for (int c = 0; c < config.channels; ++c)
-    if (sampler.active()[size_t(c)] && nonzero[size_t(c)] >= kMinPointsToRefine * int64_t(config.vegas_bins))
+    if (sampler.active()[size_t(c)] && weighted.nonzero[size_t(c)] >= kMinPointsToRefine * int64_t(config.vegas_bins))
       sampler.grids()[size_t(c)].refine(per_channel[size_t(c)], damping);
 }
 

@@ -67,9 +67,11 @@ WeightedBatch weigh_batch(const Sampler& sampler, ThreadPool& pool, const Sample
 // points per bin of a dimension.
 constexpr int64_t kMinPointsToRefine = 2;
 
-// Accumulates (α f / g)² per VEGAS bin for every channel and refines the grids of the
-// channels with enough non-zero points (kMinPointsToRefine per bin).
-void refine_vegas(Sampler& sampler, ThreadPool& pool, const SampleBatch& batch, double damping);
+// Accumulates the batch's weights α f / g (weigh_batch of the same batch) per VEGAS bin
+// for every channel and refines the grids of the channels with enough non-zero points
+// (kMinPointsToRefine per bin).
+void refine_vegas(Sampler& sampler, ThreadPool& pool, const SampleBatch& batch, const WeightedBatch& weighted,
+                  double damping);
 
 struct StepResult {
   double loss = 0, grad_norm = 0;

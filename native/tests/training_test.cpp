@@ -167,7 +167,7 @@ TEST(training_gradient_matches_finite_differences) {
       Sampler sampler(config);
       // a non-uniform VEGAS grid in front
       SampleBatch warm = synthetic_batch(sampler.config(), 40);
-      refine_vegas(sampler, pool, warm, 0.7);
+      refine_vegas(sampler, pool, warm, weigh_batch(sampler, pool, warm), 0.7);
       sampler.start_flow();
       randomise(sampler.params(), 0.4, 41);
       const SampleBatch batch = synthetic_batch(sampler.config(), 12);
@@ -191,7 +191,7 @@ TEST(identity_flow_in_front_of_vegas_samples_exactly_like_vegas) {
   ThreadPool pool(1);
   Sampler sampler(small_sampler(VegasInit::fixed_map));
   SampleBatch warm = synthetic_batch(sampler.config(), 60);
-  refine_vegas(sampler, pool, warm, 0.7);
+  refine_vegas(sampler, pool, warm, weigh_batch(sampler, pool, warm), 0.7);
   Eigen::MatrixXd z(100, 3);
   for (int i = 0; i < 100; ++i)
     for (int d = 0; d < 3; ++d) z(i, d) = uniform(51, uint64_t(i * 3 + d));
@@ -211,7 +211,7 @@ TEST(spline_initialisation_follows_the_vegas_grid) {
   config.flow.spline.bins = 16;  // as many spline bins as VEGAS bins: nothing merged
   Sampler sampler(config);
   SampleBatch warm = synthetic_batch(sampler.config(), 60);
-  refine_vegas(sampler, pool, warm, 0.7);
+  refine_vegas(sampler, pool, warm, weigh_batch(sampler, pool, warm), 0.7);
   const Eigen::MatrixXd u = synthetic_batch(sampler.config(), 30).u;
   Eigen::VectorXd lq_vegas, lq_flow;
   sampler.log_density(0, u, lq_vegas, nullptr);
@@ -257,7 +257,7 @@ TEST(training_gradient_is_independent_of_thread_count) {
   Sampler sampler(config);
   ThreadPool one(1), two(2);
   SampleBatch warm = synthetic_batch(sampler.config(), 700);
-  refine_vegas(sampler, one, warm, 0.7);
+  refine_vegas(sampler, one, warm, weigh_batch(sampler, one, warm), 0.7);
   sampler.start_flow();
   randomise(sampler.params(), 0.4, 43);
   const SampleBatch batch = synthetic_batch(sampler.config(), 3000);
@@ -284,7 +284,7 @@ TEST(online_step_on_a_process_is_independent_of_thread_count) {
     config.features = 4;
     Sampler sampler(config);
     SampleBatch warm = draw_batch(sampler, process, pool, {2000, 2000}, 7, kStreamVegas, 0);
-    refine_vegas(sampler, pool, warm, 0.7);
+    refine_vegas(sampler, pool, warm, weigh_batch(sampler, pool, warm), 0.7);
     sampler.start_flow();
     for (uint32_t step = 0; step < 3; ++step) {
       SampleBatch batch = draw_batch(sampler, process, pool, {512, 512}, 7, kStreamTrain, step);

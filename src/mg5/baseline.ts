@@ -7,12 +7,12 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-import { packageRoot } from '../native/paths.js';
 import { writeJsonAtomic } from '../util/atomic_write.js';
 import { UserError } from '../util/errors.js';
 import type { Mg5Location } from './locate.js';
 import { parseBanner, parseJobLog, parseResultsDat, type Mg5JobLog, type Mg5JobResult } from './results.js';
 import { runMg5 } from './run.js';
+import { fillTemplate } from './templates.js';
 
 export const BASELINE_RUN = 'baseline';
 
@@ -75,13 +75,6 @@ export interface BaselineRun {
   log: string;
 }
 
-function fill(template: string, values: Record<string, string>): string {
-  const text = readFileSync(join(packageRoot, 'templates', template), 'utf8');
-  return text.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
-    if (!(key in values)) throw new Error(`template ${template}: no value for ${key}`);
-    return values[key]!;
-  });
-}
 
 /** The launched folder without what madnis-ts or earlier runs left in it. */
 export function copyProcessFolder(from: string, to: string): void {
@@ -173,7 +166,7 @@ export async function runBaseline(o: BaselineOptions): Promise<BaselineResult> {
   let surveyEnd: number | undefined;
   await runMg5(o.mg5, {
     label: `generating ${o.events} events with MadEvent (baseline)`,
-    script: fill('mg5_baseline.mg5', {
+    script: fillTemplate('mg5_baseline.mg5', {
       version: o.version, process_dir: processDir, run: BASELINE_RUN, nevents: String(o.events), seed: String(o.seed), threads: String(o.threads),
     }),
     scriptPath: join(o.outDir, 'mg5_generate_events.mg5'),

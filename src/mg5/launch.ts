@@ -9,11 +9,11 @@ import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { ProcCard } from '../cards/proc_card.js';
-import { packageRoot } from '../native/paths.js';
 import { UserError } from '../util/errors.js';
 import { buildSubprocessLibrary, requireGfortran, subprocessFolders, type BuiltLibrary } from './build.js';
 import type { Mg5Location } from './locate.js';
 import { runMg5 } from './run.js';
+import { fillTemplate } from './templates.js';
 
 export interface PrepareOptions {
   card: ProcCard;
@@ -32,13 +32,6 @@ export interface PreparedProcess {
   reused: { output: boolean; prepare: boolean };
 }
 
-function fill(template: string, values: Record<string, string>): string {
-  const text = readFileSync(join(packageRoot, 'templates', template), 'utf8');
-  return text.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
-    if (!(key in values)) throw new Error(`template ${template}: no value for ${key}`);
-    return values[key]!;
-  });
-}
 
 function digest(...parts: string[]): string {
   const hash = createHash('sha256');
@@ -62,7 +55,7 @@ export async function prepareProcess(o: PrepareOptions): Promise<PreparedProcess
     o.onStep?.('MG5: generating the process');
     await runMg5(o.mg5, {
       label: 'generating the process',
-      script: fill('mg5_output.mg5', { version: o.version, proc_card: o.card.path, process_commands: o.card.commands.join('\n'), process_dir: processDir }),
+      script: fillTemplate('mg5_output.mg5', { version: o.version, proc_card: o.card.path, process_commands: o.card.commands.join('\n'), process_dir: processDir }),
       scriptPath: join(logs, 'mg5_output.mg5'),
       logPath: join(logs, 'mg5_output.log'),
       cwd: o.outDir,
@@ -84,7 +77,7 @@ export async function prepareProcess(o: PrepareOptions): Promise<PreparedProcess
     o.onStep?.('MG5: compiling the process (one MadEvent launch)');
     await runMg5(o.mg5, {
       label: 'compiling the process (MadEvent launch)',
-      script: fill('mg5_prepare.mg5', { version: o.version, process_dir: processDir, nevents: '100', seed: String(o.seed) }),
+      script: fillTemplate('mg5_prepare.mg5', { version: o.version, process_dir: processDir, nevents: '100', seed: String(o.seed) }),
       scriptPath: join(logs, 'mg5_prepare.mg5'),
       logPath: join(logs, 'mg5_prepare.log'),
       cwd: o.outDir,

@@ -27,10 +27,9 @@ export interface ProcessInfo {
   threads: number;
 }
 
-/** Per-point outputs of the process ABI, flattened row-major. */
-export interface Evaluation {
-  weight: Float64Array;
-  channelWeights: Float64Array;
+/** The per-point event record of the process ABI, flattened row-major. */
+export interface EventRecord {
+  /** (E, px, py, pz) per external */
   momenta: Float64Array;
   pdg: Int32Array;
   x1: Float64Array;
@@ -39,6 +38,12 @@ export interface Evaluation {
   muR: Float64Array;
   alphaS: Float64Array;
   alphaQED: Float64Array;
+}
+
+/** Per-point outputs of the process ABI. */
+export interface Evaluation extends EventRecord {
+  weight: Float64Array;
+  channelWeights: Float64Array;
 }
 
 /** Running sums of α_c·w for one channel (see native/src/channel_stats.h). */
@@ -127,7 +132,7 @@ export interface NativeSamplerConfig {
 }
 
 /** One batch of unweighted events (native/src/generator.h); arrays row-major per event. */
-export interface GeneratedBatch {
+export interface GeneratedBatch extends EventRecord {
   drawn: number;
   /** drawn points with a non-finite weight or prior, excluded */
   invalid: number;
@@ -139,20 +144,11 @@ export interface GeneratedBatch {
   channel: Int32Array;
   /** sign(W)·max(1, |W|/w_max) per accepted event */
   weightFactor: Float64Array;
-  /** (E, px, py, pz) per external */
-  momenta: Float64Array;
-  pdg: Int32Array;
   helicity: Int32Array;
   /** colour, anticolour per external */
   colour: Int32Array;
   /** per event, MADNIS_MAX_RESONANCES slots of (PDG id, bit mask of the externals it decays into); PDG 0: unused */
   resonances: Int32Array;
-  x1: Float64Array;
-  x2: Float64Array;
-  muF: Float64Array;
-  muR: Float64Array;
-  alphaS: Float64Array;
-  alphaQED: Float64Array;
   timing: { sampleSeconds: number; evaluateSeconds: number; unweightSeconds: number };
 }
 
