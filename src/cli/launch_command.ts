@@ -8,7 +8,6 @@ import { rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 
 import { Command } from 'commander';
-import ora from 'ora';
 
 import { readProcCard } from '../cards/proc_card.js';
 import { reopenSampler } from '../generate/reopen.js';
@@ -25,7 +24,7 @@ import { createSampler, runTraining } from '../train/schedule.js';
 import { writeJsonAtomic } from '../util/atomic_write.js';
 import { count, percent, seconds, withError } from './format.js';
 import { defaultThreads, parsePoints, parseSeed, parseThreads } from './options.js';
-import { progressBar } from './progress.js';
+import { progressBar, withSpinner } from './progress.js';
 import { printHeadline } from './report_command.js';
 import { printTables } from './train_command.js';
 import { VERSION } from './version.js';
@@ -80,18 +79,14 @@ export function launchCommand(): Command {
       const outDir = resolve(options.out ?? join('madnis_out', `launch_${basename(cardPath).replace(/\.[^.]*$/, '')}`));
       const start = performance.now();
 
-      const spinner = process.stderr.isTTY ? ora({ stream: process.stderr }).start('MG5') : undefined;
-      let prepared;
-      try {
-        prepared = await prepareProcess({
+      const prepared = await withSpinner(
+        'MG5', 'MG5 step failed',
+        (onStep) => prepareProcess({
           card, mg5, outDir, runCard: options.runCard && resolve(options.runCard), paramCard: options.paramCard && resolve(options.paramCard),
-          seed: options.seed, version: VERSION, onStep: (step) => { if (spinner) spinner.text = step; },
-        });
-        spinner?.succeed(`process ready: ${prepared.libraries.map((l) => l.library).join(', ')}${prepared.libraries.every((l) => !l.rebuilt) ? ' (reused)' : ''}`);
-      } catch (error) {
-        spinner?.fail('MG5 step failed');
-        throw error;
-      }
+          seed: options.seed, version: VERSION, onStep,
+        }),
+        (p) => `process ready: ${p.libraries.map((l) => l.library).join(', ')}${p.libraries.every((l) => !l.rebuilt) ? ' (reused)' : ''}`,
+      );
       const prepareSeconds = (performance.now() - start) / 1000;
       if (kept.length) {
         process.stderr.write(`madnis-ts: note: MG5's channels keep MadEvent's own channel weights (${kept.join(', ')}): its default scale depends on the channel's diagram\n`);
@@ -166,18 +161,14 @@ export function launchCommand(): Command {
         return;
       }
       // MG5's own event generation on a copy of the folder, then the comparison report
-      const baselineSpinner = process.stderr.isTTY ? ora({ stream: process.stderr }).start('MG5 baseline') : undefined;
-      let baseline;
-      try {
-        baseline = await runBaseline({
+      const baseline = await withSpinner(
+        'MG5 baseline', 'MG5 baseline failed',
+        (onStep) => runBaseline({
           mg5, processDir: prepared.processDir, outDir: join(outDir, 'baseline'), events: options.events, seed: options.seed,
-          threads: options.threads, version: VERSION, onStep: (step) => { if (baselineSpinner) baselineSpinner.text = step; },
-        });
-        baselineSpinner?.succeed(`MG5 baseline: ${count(baseline.events)} events in ${seconds(baseline.wall_time_s)} (Events/${BASELINE_RUN} of ${baseline.process_dir})`);
-      } catch (error) {
-        baselineSpinner?.fail('MG5 baseline failed');
-        throw error;
-      }
+          threads: options.threads, version: VERSION, onStep,
+        }),
+        (b) => `MG5 baseline: ${count(b.events)} events in ${seconds(b.wall_time_s)} (Events/${BASELINE_RUN} of ${b.process_dir})`,
+      );
       const report = await reportLaunch(outDir, summary, baseline);
       printHeadline(report.comparison);
       out.write(`  report: ${report.path}\n  summary: ${join(outDir, 'summary.json')}\n`);

@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import ora from 'ora';
 
 export interface Progress {
   update(done: number, total: number, payload?: Record<string, string>): void;
@@ -35,4 +36,20 @@ export function progressBar(label: string, unit: string, live = false): Progress
       if (started) bar.stop();
     },
   };
+}
+
+/**
+ * Runs a long step with a spinner on stderr (when it is a terminal) whose text follows the
+ * step's progress messages, and ends it with `done(result)` or `failed`.
+ */
+export async function withSpinner<T>(label: string, failed: string, step: (onStep: (text: string) => void) => Promise<T>, done: (result: T) => string): Promise<T> {
+  const spinner = process.stderr.isTTY ? ora({ stream: process.stderr }).start(label) : undefined;
+  try {
+    const result = await step((text) => { if (spinner) spinner.text = text; });
+    spinner?.succeed(done(result));
+    return result;
+  } catch (error) {
+    spinner?.fail(failed);
+    throw error;
+  }
 }

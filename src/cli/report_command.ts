@@ -8,7 +8,6 @@ import { join, resolve } from 'node:path';
 
 import Table from 'cli-table3';
 import { Command } from 'commander';
-import ora from 'ora';
 
 import { BASELINE_RUN, finishBaseline, runBaseline, type BaselineResult, type BaselineRun } from '../mg5/baseline.js';
 import { requireMg5 } from '../mg5/locate.js';
@@ -18,6 +17,7 @@ import { headlineRows, sigmaWarning } from '../report/report.js';
 import { UserError } from '../util/errors.js';
 import { count, seconds } from './format.js';
 import { parsePoints, parseSeed, parseThreads } from './options.js';
+import { withSpinner } from './progress.js';
 import { VERSION } from './version.js';
 
 export function printHeadline(c: Comparison): void {
@@ -47,19 +47,15 @@ export function baselineCommand(): Command {
       const outDir = resolve(out);
       const summary = readLaunchSummary(outDir);
       const mg5 = requireMg5(options.mg5);
-      const spinner = process.stderr.isTTY ? ora({ stream: process.stderr }).start('MG5 baseline') : undefined;
-      try {
-        const result = await runBaseline({
+      const result = await withSpinner(
+        'MG5 baseline', 'MG5 baseline failed',
+        (onStep) => runBaseline({
           mg5, processDir: summary.process_dir, outDir: join(outDir, 'baseline'), events: options.events ?? summary.events.count,
-          seed: options.seed ?? summary.seed, threads: options.threads ?? summary.threads, version: VERSION,
-          onStep: (step) => { if (spinner) spinner.text = step; },
-        });
-        spinner?.succeed(`MG5 baseline done (Events/${BASELINE_RUN})`);
-        process.stdout.write(`MG5 baseline: ${count(result.events)} events, σ = ${result.sigma_pb} ± ${result.sigma_error_pb} pb, ${count(result.points)} points, ${seconds(result.wall_time_s)}\n  ${join(outDir, 'baseline', 'baseline.json')}\n`);
-      } catch (error) {
-        spinner?.fail('MG5 baseline failed');
-        throw error;
-      }
+          seed: options.seed ?? summary.seed, threads: options.threads ?? summary.threads, version: VERSION, onStep,
+        }),
+        () => `MG5 baseline done (Events/${BASELINE_RUN})`,
+      );
+      process.stdout.write(`MG5 baseline: ${count(result.events)} events, σ = ${result.sigma_pb} ± ${result.sigma_error_pb} pb, ${count(result.points)} points, ${seconds(result.wall_time_s)}\n  ${join(outDir, 'baseline', 'baseline.json')}\n`);
     });
 }
 
