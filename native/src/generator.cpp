@@ -11,6 +11,8 @@ namespace madnis {
 
 namespace {
 constexpr uint32_t kStreamAccept = 7;
+// channel slots of the accept purpose's streams
+constexpr uint32_t kAcceptDraw = 0, kAcceptShuffle = 1;
 }
 
 GeneratedEvents generate_events(const Sampler& sampler, LoadedProcess& process, ThreadPool& pool,
@@ -32,8 +34,9 @@ GeneratedEvents generate_events(const Sampler& sampler, LoadedProcess& process, 
   int64_t total = 0;
   for (int64_t c : counts) total += c;
 
-  const UniformStream accept(seed, make_stream(kStreamAccept, iteration, 0));
+  const UniformStream accept(seed, make_stream(kStreamAccept, iteration, kAcceptDraw));
   std::vector<Eigen::Index> accepted;
+  std::vector<double> factor(size_t(batch.size()), 0.0);  // of the accepted points
   for (Eigen::Index i = 0; i < batch.size(); ++i) {
     const int c = batch.channel[size_t(i)];
     const double w = weighted.weight[size_t(i)] * double(total) / double(counts[size_t(c)]);
@@ -45,13 +48,25 @@ GeneratedEvents generate_events(const Sampler& sampler, LoadedProcess& process, 
     const double magnitude = std::abs(w);
     if (magnitude == 0 || r * w_max >= magnitude) continue;
     accepted.push_back(i);
-    events.weight_factor.push_back(std::copysign(std::max(1.0, magnitude / w_max), w));
+    factor[size_t(i)] = std::copysign(std::max(1.0, magnitude / w_max), w);
     if (magnitude > w_max) ++events.overweight;
+  }
+
+  // The batch is stratified: its points come channel after channel. A caller that keeps only
+  // the first k accepted events (the last batch of a run) must get a uniform subset, or the
+  // last channels (subprocesses) would be missing from the file: accepted events are returned
+  // in a random order (Fisher-Yates on a stream of their own).
+  const UniformStream shuffle(seed, make_stream(kStreamAccept, iteration, kAcceptShuffle));
+  for (size_t k = accepted.size(); k > 1; --k) {
+    double r;
+    shuffle.fill_point(uint64_t(k), 1, &r);
+    std::swap(accepted[k - 1], accepted[std::min(k - 1, size_t(r * double(k)))]);
   }
 
   const size_t n = accepted.size(), ne = size_t(n_ext);
   events.momenta.resize(Eigen::Index(n), 4 * n_ext);
   events.channel.resize(n);
+  events.weight_factor.resize(n);
   events.pdg.resize(n * ne);
   events.helicity.resize(n * ne);
   events.colour.resize(2 * n * ne);
@@ -62,6 +77,7 @@ GeneratedEvents generate_events(const Sampler& sampler, LoadedProcess& process, 
     const Eigen::Index i = accepted[k];
     const size_t src = size_t(i);
     events.channel[k] = batch.channel[src];
+    events.weight_factor[k] = factor[src];
     events.momenta.row(Eigen::Index(k)) = batch.momenta.row(i);
     std::copy_n(batch.pdg.begin() + src * ne, ne, events.pdg.begin() + k * ne);
     std::copy_n(batch.helicity.begin() + src * ne, ne, events.helicity.begin() + k * ne);
