@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 
 import { Command, InvalidArgumentError } from 'commander';
 
-import { generateEvents } from '../generate/run.js';
+import { generateEvents, type GenerateResult } from '../generate/run.js';
 import { reopenSampler } from '../generate/reopen.js';
 import { writeJsonAtomic } from '../util/atomic_write.js';
 import { UserError } from '../util/errors.js';
@@ -33,6 +33,17 @@ function parseShare(text: string): number {
   const value = Number(text);
   if (!(value > 0 && value < 0.5)) throw new InvalidArgumentError(`--overweight-share must be a number in (0, 0.5), got '${text}'`);
   return value;
+}
+
+/** How the weights were fixed, and the events per part (subprocess) when there are several. */
+export function printNormalisation(result: GenerateResult): void {
+  const n = result.normalisation;
+  const out = process.stdout;
+  if (n) out.write(`  weights: XWGTUP = σ·N·f/Σf (mean weight = <init> σ; unit weight ${n.unit_weight_pb.toPrecision(8)} pb, Σf = ${n.sum_weight_factors.toPrecision(8)} over ${count(n.events)} events)\n`);
+  const parts = result.composition.parts;
+  if (parts.length > 1) {
+    out.write(`  events per subprocess: ${parts.map((p) => `${p.name} ${count(p.events)} (${percent(p.weight_share, 1)})`).join(', ')}\n`);
+  }
 }
 
 export function generateCommand(): Command {
@@ -113,6 +124,8 @@ export function generateCommand(): Command {
         overweight_sigma_share: g.overweight_sigma_share,
         generation_sigma_pb: g.sigma,
         generation_sigma_error_pb: g.error,
+        normalisation: result.normalisation,
+        composition: result.composition,
         timing_s: result.timing,
         events_per_second: result.events / result.timing.wall_s,
       };
@@ -127,6 +140,7 @@ export function generateCommand(): Command {
       out.write(`  w_max = ${result.w_max.toExponential(4)} (${result.w_max_source})\n`);
       out.write(`  acceptance ${percent(g.acceptance)} ± ${percent(g.acceptance_error, 3)} measured on ${count(g.points)} points (expected ${percent(summary.expected_acceptance)})\n`);
       out.write(`  overweight events: ${count(g.overweight_events)} (${percent(summary.overweight_fraction, 3)} of events, ${percent(g.overweight_sigma_share, 3)} of σ in their excess weight)\n`);
+      printNormalisation(result);
       if (g.invalid > 0) out.write(`  WARNING: ${count(g.invalid)} drawn points had a non-finite weight (NaN/inf from the integrand): excluded, never written\n`);
       const t = result.timing;
       out.write(`  wall ${seconds(t.wall_s)} (${count(Math.round(summary.events_per_second))} events/s); CPU: sampling ${seconds(t.sample_s)}, process ${seconds(t.evaluate_s)}, unweighting ${seconds(t.unweight_s)}; LHE writing ${seconds(t.write_s)}\n`);

@@ -25,6 +25,7 @@ import { writeJsonAtomic } from '../util/atomic_write.js';
 import { count, percent, seconds, withError } from './format.js';
 import { defaultThreads, parsePoints, parseSeed, parseThreads } from './options.js';
 import { progressBar, withSpinner } from './progress.js';
+import { printNormalisation } from './generate_command.js';
 import { printHeadline } from './report_command.js';
 import { printTables } from './train_command.js';
 import { VERSION } from './version.js';
@@ -133,7 +134,7 @@ export function launchCommand(): Command {
         mg5: mg5.dir,
         process_dir: prepared.processDir,
         libraries: prepared.libraries.map((l) => l.library),
-        channel_labels: mg5ChannelLabels(loaded, prepared.libraries.map((l) => l.library)),
+        channel_labels: mg5ChannelLabels(loaded),
         reused: { mg5_output: prepared.reused.output, mg5_prepare: prepared.reused.prepare, build: prepared.libraries.every((l) => !l.rebuilt) },
         seed: options.seed,
         threads: options.threads,
@@ -147,6 +148,7 @@ export function launchCommand(): Command {
           presample_sigma_pb: events.presample.sigma, presample_sigma_error_pb: events.presample.error, overweight_events: events.generation.overweight_events,
           // every point the events cost (w_max and σ come from the training's final integration)
           points: events.presample.points + events.generation.points, wall_s: events.timing.wall_s,
+          normalisation: events.normalisation, composition: events.composition,
         },
         wall_time_s: { mg5_and_build: prepareSeconds, training: trainSeconds, generation: events.timing.wall_s },
       };
@@ -155,6 +157,7 @@ export function launchCommand(): Command {
       out.write(`\nmadnis-ts launch  ${card.path}\n  ${card.processes.join('; ')}  (MG5: ${mg5.dir})\n`);
       printTables(trained.progress, trained.final, samplerPath, trainSeconds);
       out.write(`  ${count(events.events)} unweighted events: ${events.lhePath} (acceptance ${percent(events.generation.acceptance)} on ${count(events.generation.points)} points)\n`);
+      printNormalisation(events);
       out.write(`  wall time: MG5 + build ${seconds(prepareSeconds)}, training ${seconds(trainSeconds)}, events ${seconds(events.timing.wall_s)}\n`);
       if (!options.baseline) {
         out.write(`  summary: ${join(outDir, 'summary.json')}\n`);

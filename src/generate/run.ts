@@ -2,13 +2,22 @@
  * Event generation: a presample fixes w_max (the smallest value leaving at most a given
  * share of σ in overweights) and σ ± δσ for the <init> block; then batches of points
  * are drawn, unweighted natively, and the accepted events streamed to the LHE file.
+ *
+ * Two things keep the file an unbiased sample of the process:
+ * - composition: the native unweighting returns a batch's accepted events in a random
+ *   order, so the last batch, of which only the events still missing are written, gives
+ *   every channel (subprocess) its share, not the first channels all of it;
+ * - normalisation (MG5's `event_norm average`): an overweight event carries weight factor
+ *   f = W/w_max > 1, so the factors sum to more than the number of events; the file is
+ *   rewritten at the end with XWGTUP_k = σ·N·f_k/Σf, so the mean weight is σ exactly and
+ *   overweights keep their relative weight (as MG5 rescales after its unweighting).
  */
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { stringify as toYaml } from 'yaml';
 
-import { LheWriter } from '../lhe/writer.js';
+import { LheWriter, type LheHeaderSection } from '../lhe/writer.js';
 import type { LheInit } from '../lhe/types.js';
 import { allocatePoints } from '../train/allocation.js';
 import { estimateFromMoments } from '../train/estimates.js';
@@ -29,9 +38,28 @@ export interface GenerateOptions {
   /** use the w_max the sampler's own final integration found */
   useTrainingMaxWeight: boolean;
   version: string;
+  /** banner sections placed before madnis-ts' own (MG5's cards for a launched process) */
+  banner?: LheHeaderSection[];
   onProgress?: (accepted: number, target: number, acceptance: number) => void;
   /** polled between batches: stop early, leaving the clearly named partial file */
   shouldStop?: () => boolean;
+}
+
+/** Events written per channel and per part (MadEvent subprocess folder), and their weight. */
+export interface Composition {
+  channels: Array<{ name: string; part: string; events: number; weight_share: number }>;
+  parts: Array<{ name: string; events: number; weight_share: number }>;
+  definition: string;
+}
+
+export interface Normalisation {
+  sigma_pb: number;
+  events: number;
+  /** Σ of the events' weight factors f_k (1 for an unweighted event, W/w_max for an overweight one; signed) */
+  sum_weight_factors: number;
+  /** XWGTUP of an event with f = 1: σ·N/Σf */
+  unit_weight_pb: number;
+  method: string;
 }
 
 export interface GenerateResult {
@@ -44,6 +72,8 @@ export interface GenerateResult {
   w_max_source: string;
   presample: { points: number; sigma: number; error: number; expected_acceptance: number };
   generation: { points: number; invalid: number; accepted: number; acceptance: number; acceptance_error: number; overweight_events: number; overweight_sigma_share: number; sigma: number; error: number };
+  composition: Composition;
+  normalisation: Normalisation | null;
   timing: { sample_s: number; evaluate_s: number; unweight_s: number; write_s: number; wall_s: number };
 }
 
@@ -54,6 +84,9 @@ export function nextRunDir(outDir: string): string {
   const next = used.length ? Math.max(...used) + 1 : 1;
   return join(events, `run_${String(next).padStart(2, '0')}`);
 }
+
+const NORMALISATION_METHOD =
+  "σ in <init> from an independent estimate (the presample, or the training's final integration); every event's XWGTUP = σ·N·f_k/Σf with f_k its weight factor (1, or W/w_max for an overweight event), so that the mean XWGTUP equals the <init> σ exactly (MG5's event_norm average) and overweight events keep their relative weight";
 
 export async function generateEvents(opened: ReopenedSampler, options: GenerateOptions): Promise<GenerateResult> {
   const { file, process: proc, sampler } = opened;
@@ -76,6 +109,9 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
   const wMaxSource = options.useTrainingMaxWeight
     ? `the sampler's final integration (${result.points} points, ≤ ${file.config.integration.overweight_share} of σ in overweights)`
     : `presample of ${options.presamplePoints} points, ≤ ${options.overweightShare} of σ in overweights`;
+  const sigmaSource = presample
+    ? `presample of ${options.presamplePoints} fresh points`
+    : `the sampler's final integration (${result.points} fresh points)`;
 
   const runDir = nextRunDir(options.outDir);
   mkdirSync(runDir, { recursive: true });
@@ -84,22 +120,43 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
   const init: LheInit = {
     beams: [0, 1].map((b) => ({ pdg: info.beams[b]!.pdg, energy: info.beams[b]!.energy, pdfGroup: 0, pdfSet: usesPdf ? info.pdfLhaid : 0 })) as LheInit['beams'],
     weighting: -4,
+    // XMAXUP as MG5 writes it (σ; readers of IDWTUP = −4 files do not use it)
     processes: [{ xsec: estimate.sigma, xerr: estimate.error, xmax: estimate.sigma, id: 1 }],
     generator: { name: 'madnis-ts', version: options.version },
   };
-  const banner = [
-    { name: 'MGGenerationInfo', text: `#  Number of Events        :       ${options.events}\n#  Integrated weight (pb)  :       ${estimate.sigma.toExponential(6)}\n#  Unit weight (pb)        :       ${estimate.sigma.toExponential(6)}` },
+  const banner = (events: number, normalisation: Normalisation | null): LheHeaderSection[] => [
+    ...(options.banner ?? []),
+    {
+      name: 'MGGenerationInfo',
+      text: `#  Number of Events        :       ${events}\n#  Integrated weight (pb)  :       ${estimate.sigma.toExponential(10)}\n` +
+        `#  Unit weight (pb)        :       ${(normalisation?.unit_weight_pb ?? estimate.sigma).toExponential(10)}`,
+    },
     { name: 'madnis_process', text: JSON.stringify(file.process, null, 1) },
-    { name: 'madnis_sampler', text: `file: ${opened.path}\nsha256: ${opened.fileSha256}\nseed: ${options.seed}\ntraining seed: ${file.seed}\nw_max: ${wMax}\nw_max from: ${wMaxSource}` },
+    {
+      name: 'madnis_sampler',
+      text: `file: ${opened.path}\nsha256: ${opened.fileSha256}\nseed: ${options.seed}\ntraining seed: ${file.seed}\nw_max: ${wMax}\nw_max from: ${wMaxSource}`,
+    },
+    {
+      name: 'madnis_normalisation',
+      text: normalisation
+        ? `sigma (pb): ${estimate.sigma} +- ${estimate.error}\nsigma from: ${sigmaSource}\nevents: ${normalisation.events}\n` +
+          `sum of weight factors: ${normalisation.sum_weight_factors}\nunit weight (pb): ${normalisation.unit_weight_pb}\nmethod: ${normalisation.method}`
+        : 'not normalised: this file is incomplete',
+    },
     { name: 'madnis_config', text: toYaml(file.config) },
   ];
-  const writer = await LheWriter.open(lhePath, banner, init);
+  const writer = await LheWriter.open(lhePath, banner(options.events, null), init, { fast: true });
 
   let accepted = 0, drawn = 0, invalid = 0, acceptedAll = 0, overweight = 0, overweightWeight = 0;
   let writeSeconds = 0;
   const timing = { sample_s: 0, evaluate_s: 0, unweight_s: 0 };
   const moments: Array<{ sigma: number; error: number }> = [];
+  // the weight factor of every written event, for the final normalisation
+  let factors = new Float64Array(Math.min(options.events, 1 << 20));
+  const perChannel = info.channels;
+  const channelEvents = new Array<number>(perChannel).fill(0), channelWeight = new Array<number>(perChannel).fill(0);
   let completed = false;
+  let normalisation: Normalisation | null = null;
   try {
     for (let iteration = 0; accepted < options.events; ++iteration) {
       if (options.shouldStop?.()) break;
@@ -116,12 +173,22 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
       timing.evaluate_s += batch.timing.evaluateSeconds;
       timing.unweight_s += batch.timing.unweightSeconds;
       const start = performance.now();
+      // the batch's events come in a random order: its first ones are a uniform subset
       for (let k = 0; k < batch.accepted && accepted < options.events; ++k, ++accepted) {
-        const factor = Math.abs(batch.weightFactor[k]!);
-        if (factor > 1) {
+        const factor = batch.weightFactor[k]!;
+        if (Math.abs(factor) > 1) {
           ++overweight;
-          overweightWeight += factor - 1;
+          overweightWeight += Math.abs(factor) - 1;
         }
+        if (accepted === factors.length) {
+          const grown = new Float64Array(Math.min(options.events, 2 * factors.length));
+          grown.set(factors);
+          factors = grown;
+        }
+        factors[accepted] = factor;
+        const c = batch.channel[k]!;
+        channelEvents[c]! += 1;
+        channelWeight[c]! += factor;
         await writer.write(lheEvent(batch, k, info, estimate.sigma));
       }
       writeSeconds += (performance.now() - start) / 1000;
@@ -131,8 +198,15 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
       }
     }
     completed = accepted >= options.events;
-    if (completed) await writer.close();
-    else await writer.abort();
+    if (completed) {
+      const start = performance.now();
+      let sum = 0;
+      for (let k = 0; k < accepted; ++k) sum += factors[k]!;
+      const unit = (estimate.sigma * accepted) / sum;
+      normalisation = { sigma_pb: estimate.sigma, events: accepted, sum_weight_factors: sum, unit_weight_pb: unit, method: NORMALISATION_METHOD };
+      await writer.close({ header: banner(accepted, normalisation), init, weight: (k) => unit * factors[k]! });
+      writeSeconds += (performance.now() - start) / 1000;
+    } else await writer.abort();
   } catch (error) {
     await writer.abort();
     throw error;
@@ -141,6 +215,21 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
   const sigma = moments.reduce((a, m) => a + m.sigma, 0) / Math.max(1, moments.length);
   const error = Math.sqrt(moments.reduce((a, m) => a + m.error ** 2, 0)) / Math.max(1, moments.length);
   const acceptance = drawn ? acceptedAll / drawn : 0;
+  const totalWeight = channelWeight.reduce((a, w) => a + w, 0) || 1;
+  const composition: Composition = {
+    channels: channelEvents.map((events, c) => ({
+      name: proc.channelNames[c]!, part: proc.parts[proc.partOfChannel[c]!]!.name, events, weight_share: channelWeight[c]! / totalWeight,
+    })),
+    parts: proc.parts.map((part, p) => {
+      const channels = proc.partOfChannel.map((q, c) => (q === p ? c : -1)).filter((c) => c >= 0);
+      return {
+        name: part.name,
+        events: channels.reduce((a, c) => a + channelEvents[c]!, 0),
+        weight_share: channels.reduce((a, c) => a + channelWeight[c]!, 0) / totalWeight,
+      };
+    }),
+    definition: 'events written per channel the sampler drew them from, and per part (library: MadEvent subprocess folder); weight_share: their share of the sum of weight factors (events counted with their overweight factor), which estimates σ_c/σ',
+  };
   return {
     runDir,
     lhePath,
@@ -162,6 +251,8 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
       sigma,
       error,
     },
+    composition,
+    normalisation,
     timing: { ...timing, write_s: writeSeconds, wall_s: (performance.now() - wall) / 1000 },
   };
 }

@@ -45,4 +45,6 @@ export interface LheEvent {
   alphaQED: number; // AQEDUP
   alphaS: number; // AQCDUP
   particles: LheParticle[];
+  /** optional text after the particle lines, inside <event> (MG5's <mgrwt> block), '\n'-terminated */
+  trailer?: string;
 }

@@ -3,20 +3,38 @@
  * number formats of MG5's lhe_parser), so tools that grep or diff MG5 output see the same
  * shape. The file is written under `${finalPath}.partial` and renamed by close(): a file
  * under the final name is always complete.
+ *
+ * close() can also normalise, as MG5 does after unweighting: the events are written once,
+ * then the file is rewritten with its final banner, <init> and per-event weights (MG5's
+ * `event_norm average`: the mean XWGTUP equals the <init> cross section exactly, which is
+ * only known once every event, overweights included, has been drawn).
  */
+import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
-import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
-import { createGzip } from 'node:zlib';
+import { constants as zlibConstants, createGunzip, createGzip } from 'node:zlib';
 
 import type { LheEvent, LheInit, LheParticle } from './types.js';
 
-interface LheHeaderSection {
+export interface LheHeaderSection {
   name: string;
   text: string;
   attributes?: Record<string, string>;
+  /** verbatim, without CDATA even where the text has markup characters (MG5's <MGProcCard>) */
+  verbatim?: boolean;
+  /** an XML comment instead of an element (MG5's banner starts with one) */
+  comment?: string;
+}
+
+/** How close() rewrites the file into its final form. */
+export interface LheNormalisation {
+  header: LheHeaderSection[];
+  init: LheInit;
+  /** XWGTUP of the k-th event written (0-based) */
+  weight: (k: number) => number;
 }
 
 // C's %e always has at least two exponent digits; JS toExponential gives 'e+2'.
@@ -46,12 +64,16 @@ function formatParticle(p: LheParticle): string {
   );
 }
 
+// XWGTUP with 11 significant digits (MG5: 8), so that the mean weight of a file equals its
+// <init> cross section to ~1e-11, not only to the 5e-9 of MG5's rounding.
+const formatWeight = (weight: number) => cExp(weight, 10, 17, true);
+
 export function formatEvent(event: LheEvent): string {
   if (event.particles.length === 0) throw new RangeError('an LHE event needs at least one particle');
   const head =
-    `${cInt(event.particles.length, 2)} ${cInt(event.processId, 6)} ${cExp(event.weight, 7, 13, true)}` +
+    `${cInt(event.particles.length, 2)} ${cInt(event.processId, 6)} ${formatWeight(event.weight)}` +
     ` ${cExp(event.scale, 8, 14)} ${cExp(event.alphaQED, 8, 14)} ${cExp(event.alphaS, 8, 14)}\n`;
-  return `<event>\n${head}${event.particles.map(formatParticle).join('')}</event>\n`;
+  return `<event>\n${head}${event.particles.map(formatParticle).join('')}${event.trailer ?? ''}</event>\n`;
 }
 
 // 11 significant digits (more than MG5's %e) so σ survives a write/read round trip at
@@ -78,7 +100,12 @@ function escapeXml(text: string): string {
 
 const XML_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
+function preamble(header: LheHeaderSection[], init: LheInit): string {
+  return `<LesHouchesEvents version="3.0">\n<header>\n${header.map(formatHeaderSection).join('')}</header>\n` + formatInit(init);
+}
+
 function formatHeaderSection(section: LheHeaderSection): string {
+  if (section.comment !== undefined) return `<!--\n${section.comment.replace(/--/g, '- -')}\n-->\n`;
   if (!XML_NAME.test(section.name)) throw new RangeError(`not a valid LHE header section name: '${section.name}'`);
   let open = section.name;
   for (const [key, value] of Object.entries(section.attributes ?? {})) {
@@ -87,7 +114,7 @@ function formatHeaderSection(section: LheHeaderSection): string {
   }
   let text = section.text;
   // Cards read better verbatim, so CDATA unless the text itself would end the CDATA.
-  if (/[<&]/.test(text)) text = text.includes(']]>') ? escapeXml(text) : `<![CDATA[\n${text}\n]]>`;
+  if (!section.verbatim && /[<&]/.test(text)) text = text.includes(']]>') ? escapeXml(text) : `<![CDATA[\n${text}\n]]>`;
   if (!text.endsWith('\n')) text += '\n';
   return `<${open}>\n${text}</${section.name}>\n`;
 }
@@ -112,9 +139,10 @@ export class LheWriter {
     private readonly handle: FileHandle,
     private readonly file: Writable,
     private readonly sink: Writable,
+    partialPath: string,
   ) {
     this.finalPath = finalPath;
-    this.partialPath = `${finalPath}.partial`;
+    this.partialPath = partialPath;
     const fail = (error: Error): void => {
       this.failure ??= error;
     };
@@ -128,21 +156,27 @@ export class LheWriter {
     }
   }
 
-  static async open(finalPath: string, header: LheHeaderSection[], init: LheInit): Promise<LheWriter> {
+  /** `fast`: the cheapest gzip level, for a file that close() rewrites (normalises) anyway. */
+  static async open(finalPath: string, header: LheHeaderSection[], init: LheInit, options: { fast?: boolean } = {}): Promise<LheWriter> {
     // format first, so a bad argument leaves nothing on disk
-    const preamble =
-      `<LesHouchesEvents version="3.0">\n<header>\n${header.map(formatHeaderSection).join('')}</header>\n` + formatInit(init);
+    const text = preamble(header, init);
+    const level = finalPath.endsWith('.gz') ? (options.fast ? zlibConstants.Z_BEST_SPEED : zlibConstants.Z_DEFAULT_COMPRESSION) : null;
+    return LheWriter.openFile(finalPath, `${finalPath}.partial`, text, level);
+  }
+
+  /** gzipLevel null: plain text */
+  static async openFile(finalPath: string, path: string, preambleText: string, gzipLevel: number | null): Promise<LheWriter> {
     await mkdir(dirname(finalPath), { recursive: true });
-    const handle = await open(`${finalPath}.partial`, 'w');
+    const handle = await open(path, 'w');
     const file = handle.createWriteStream({ autoClose: false });
     let sink: Writable = file;
-    if (finalPath.endsWith('.gz')) {
-      const gzip = createGzip();
+    if (gzipLevel !== null) {
+      const gzip = createGzip({ level: gzipLevel });
       gzip.pipe(file);
       sink = gzip;
     }
-    const writer = new LheWriter(finalPath, handle, file, sink);
-    await writer.push(preamble);
+    const writer = new LheWriter(finalPath, handle, file, sink, path);
+    await writer.push(preambleText);
     return writer;
   }
 
@@ -161,6 +195,17 @@ export class LheWriter {
     return this.push(text);
   }
 
+  /** Pre-formatted text (complete events) as it is. */
+  writeText(text: string): Promise<void> | void {
+    if (this.state !== 'open') throw new Error(`LHE writer for ${this.finalPath} is ${this.state}`);
+    if (this.failure) throw this.failure;
+    this.buffer += text;
+    if (this.buffer.length < BATCH_CHARS) return;
+    const out = this.buffer;
+    this.buffer = '';
+    return this.push(out);
+  }
+
   private push(text: string): Promise<void> | void {
     if (this.sink.write(text)) return;
     // one shared wait, so callers that do not await cannot pile up listeners
@@ -176,7 +221,12 @@ export class LheWriter {
     return this.draining;
   }
 
-  async close(): Promise<void> {
+  /**
+   * Completes the file and renames it to the final name; with a normalisation, rewrites it
+   * (final banner, <init> and weights) under a temporary name first, then removes the
+   * partial file.
+   */
+  async close(normalisation?: LheNormalisation): Promise<void> {
     if (this.state !== 'open') throw new Error(`LHE writer for ${this.finalPath} is ${this.state}`);
     this.state = 'failed';
     try {
@@ -185,7 +235,19 @@ export class LheWriter {
       await finished(this.file);
       await this.handle.sync();
       await this.release();
-      await rename(this.partialPath, this.finalPath);
+      if (normalisation) {
+        const rewritten = `${this.finalPath}.tmp-${process.pid}`;
+        try {
+          await rewriteNormalised(this.partialPath, rewritten, this.finalPath, normalisation, this.count);
+          await rename(rewritten, this.finalPath);
+        } catch (error) {
+          await rm(rewritten, { force: true });
+          throw error;
+        }
+        await rm(this.partialPath, { force: true });
+      } else {
+        await rename(this.partialPath, this.finalPath);
+      }
     } catch (error) {
       await this.release().catch(() => undefined);
       throw error;
@@ -212,6 +274,48 @@ export class LheWriter {
     this.sink.destroy();
     this.file.destroy();
     await this.handle.close();
+  }
+}
+
+const EVENT_HEAD = /<event>\n(\s*\S+\s+\S+\s+)(\S+)/g;
+
+/**
+ * Streams a finished file into `path` with a new preamble and the k-th event's XWGTUP
+ * replaced by normalisation.weight(k); everything else of every event is kept as written.
+ */
+async function rewriteNormalised(from: string, path: string, finalPath: string, normalisation: LheNormalisation, events: number): Promise<void> {
+  const gzip = finalPath.endsWith('.gz');
+  // its own final name is the temporary one: the caller renames it
+  const writer = await LheWriter.openFile(path, path, preamble(normalisation.header, normalisation.init), gzip ? zlibConstants.Z_DEFAULT_COMPRESSION : null);
+  let k = 0, pending = '', inEvents = false;
+  const replace = (text: string) => text.replace(EVENT_HEAD, (_match, lead: string) => `<event>\n${lead}${formatWeight(normalisation.weight(k++))}`);
+  try {
+    const input = createReadStream(from);
+    const text = gzip ? input.pipe(createGunzip()) : input;
+    text.setEncoding('utf8');
+    for await (const chunk of text as AsyncIterable<string>) {
+      pending += chunk;
+      if (!inEvents) {
+        const start = pending.indexOf('</init>\n');
+        if (start < 0) continue;
+        pending = pending.slice(start + '</init>\n'.length);
+        inEvents = true;
+      }
+      // whole events only: an event head may straddle two chunks
+      const cut = pending.lastIndexOf('</event>\n');
+      if (cut < 0) continue;
+      const whole = pending.slice(0, cut + '</event>\n'.length);
+      pending = pending.slice(whole.length);
+      await writer.writeText(replace(whole));
+    }
+    const end = pending.indexOf('</LesHouchesEvents>');
+    if (!inEvents || end < 0) throw new Error(`${from} ends before </LesHouchesEvents>: cannot normalise it`);
+    await writer.writeText(replace(pending.slice(0, end)));
+    if (k !== events) throw new Error(`${from} holds ${k} events, ${events} were written: cannot normalise it`);
+    await writer.close();
+  } catch (error) {
+    await writer.abort();
+    throw error;
   }
 }
 

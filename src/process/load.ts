@@ -1,3 +1,5 @@
+import { basename } from 'node:path';
+
 import { loadAddon, type NativeProcess, type ProcessInfo } from '../native/addon.js';
 import type { ProcessSpec } from './spec.js';
 
@@ -9,6 +11,27 @@ export interface LoadedProcess {
   parameters: Record<string, unknown>;
   /** names of the channels for tables, from the parameters or their numbers */
   channelNames: string[];
+  /**
+   * The libraries the process is made of (MadEvent: one per subprocess folder, named after
+   * it), each with its range of channels; one part for a single library.
+   */
+  parts: ProcessPart[];
+  /** index into parts of every channel */
+  partOfChannel: number[];
+}
+
+export interface ProcessPart {
+  /** the library's file name without extension (P1_qq_ll for MG5), or the built-in's spec */
+  name: string;
+  firstChannel: number;
+  channels: number;
+  /** the part's own resolved parameters */
+  parameters: Record<string, unknown>;
+}
+
+function partName(spec: string): string {
+  const text = spec.trim();
+  return text.startsWith('builtin:') ? text : basename(text).replace(/\.(so|dylib)$/, '');
 }
 
 /** Loads a process library with one instance per thread. */
@@ -28,5 +51,16 @@ export function loadProcess(spec: ProcessSpec, threads: number): LoadedProcess {
       )
     : namesOf(parameters);
   const channelNames = Array.from({ length: info.channels }, (_, c) => names[c] ?? String(c + 1));
-  return { spec, native, info, parameters, channelNames };
+  const specs = spec.parts ? spec.spec.split(',') : [spec.spec];
+  const partList = Array.isArray(parameters.parts)
+    ? (parameters.parts as Array<{ channels: number; parameters: Record<string, unknown> }>)
+    : [{ channels: info.channels, parameters }];
+  let first = 0;
+  const parts = partList.map((p, k) => {
+    const part = { name: partName(specs[k] ?? `part ${k + 1}`), firstChannel: first, channels: p.channels, parameters: p.parameters };
+    first += p.channels;
+    return part;
+  });
+  const partOfChannel = parts.flatMap((p, k) => Array.from({ length: p.channels }, () => k));
+  return { spec, native, info, parameters, channelNames, parts, partOfChannel };
 }

@@ -3,8 +3,9 @@
  * and its MG5 baseline become report.html, and summary.json gains the comparison.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 
+import type { Composition, Normalisation } from '../generate/run.js';
 import type { BaselineResult } from '../mg5/baseline.js';
 import type { LoadedProcess } from '../process/load.js';
 import type { FinalIntegration, PhaseSummary, TrainingHistory } from '../train/schedule.js';
@@ -31,7 +32,10 @@ export interface LaunchSummary {
   sigma_pb: number;
   sigma_error_pb: number;
   training: { phases: PhaseSummary[]; final: FinalIntegration; integrand_evaluations: number; invalid_points: number; history: TrainingHistory };
-  events: { file: string; count: number; w_max: number; acceptance: number; presample_sigma_pb: number; presample_sigma_error_pb: number; overweight_events: number; points: number; wall_s: number };
+  events: {
+    file: string; count: number; w_max: number; acceptance: number; presample_sigma_pb: number; presample_sigma_error_pb: number; overweight_events: number; points: number; wall_s: number;
+    normalisation: Normalisation | null; composition: Composition;
+  };
   wall_time_s: { mg5_and_build: number; training: number; generation: number };
   baseline?: BaselineResult;
   comparison?: unknown;
@@ -39,14 +43,10 @@ export interface LaunchSummary {
 }
 
 /** Channel labels of launched libraries: `<P folder>/<MadEvent channel>`, as MG5's job folders are named. */
-export function mg5ChannelLabels(loaded: LoadedProcess, libraries: string[]): string[] {
-  const parts = Array.isArray(loaded.parameters.parts)
-    ? (loaded.parameters.parts as Array<{ channels: number; parameters: Record<string, unknown> }>)
-    : [{ channels: loaded.info.channels, parameters: loaded.parameters }];
-  return parts.flatMap((part, k) => {
-    const folder = basename(libraries[k] ?? `part${k + 1}`).replace(/\.so$/, '');
+export function mg5ChannelLabels(loaded: LoadedProcess): string[] {
+  return loaded.parts.flatMap((part) => {
     const names = Array.isArray(part.parameters.channel_names) ? (part.parameters.channel_names as string[]) : [];
-    return Array.from({ length: part.channels }, (_, c) => `${folder}/${names[c] ?? c + 1}`);
+    return Array.from({ length: part.channels }, (_, c) => `${part.name}/${names[c] ?? c + 1}`);
   });
 }
 

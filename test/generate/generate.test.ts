@@ -16,7 +16,7 @@ import { readLhe } from '../../src/lhe/reader.js';
 import { packageRoot } from '../../src/native/paths.js';
 import { readSamplerFile } from '../../src/train/sampler_file.js';
 import { haveSharedPdf, pull, runCli, sharedPdfGrid } from '../helpers.js';
-import { compareUnweightedToWeighted, fill, histogram } from '../stats.js';
+import { chi2PValue, compareUnweightedToWeighted, fill, histogram } from '../stats.js';
 import { SMALL_CONFIG_YAML } from '../train/small_config.js';
 
 const work = mkdtempSync(join(tmpdir(), 'madnis-generate-'));
@@ -70,15 +70,18 @@ describe('generate → LHE → read back', () => {
     const init = read.init.processes[0]!;
     // σ in <init> (an independent presample) agrees with the sampler's own σ
     expect(Math.abs(pull(init.xsec, init.xerr, file.result!.sigma, file.result!.error))).toBeLessThan(3);
+    const summary = JSON.parse(readFileSync(join(out, 'Events', 'run_01', 'summary.json'), 'utf8'));
+    // every event carries at least the unit weight σ·N/Σf (overweight ones more)
+    const unit = summary.normalisation.unit_weight_pb;
+    expect(unit).toBeLessThanOrEqual(init.xsec);
     for (const e of events) {
       checkEvent(e, [0, 0, 0, 0]);
       expect(e.particles.map((p) => p.pdg)).toEqual([-11, 11, -13, 13]);
-      expect(e.weight).toBeGreaterThanOrEqual(init.xsec * (1 - 1e-7));
+      expect(e.weight).toBeGreaterThanOrEqual(unit * (1 - 1e-10));
       // helicities chosen per event: annihilating pairs have opposite helicities
       expect(e.particles[0]!.spin).toBe(-e.particles[1]!.spin);
       expect(e.particles[2]!.spin).toBe(-e.particles[3]!.spin);
     }
-    const summary = JSON.parse(readFileSync(join(out, 'Events', 'run_01', 'summary.json'), 'utf8'));
     expect(summary.events).toBe(3000);
     // a second run goes to run_02
     const again = runCli(['generate', join(out, 'sampler.madnis'), '--events', '10', '--threads', '2']);
@@ -138,6 +141,92 @@ describe.skipIf(!haveSharedPdf)('dy_zprime: unweighted distributions follow the 
       expect(result.ndf, name).toBeGreaterThan(8);
       expect(result.p, `${name}: χ²/ndf = ${result.chi2.toFixed(1)}/${result.ndf}`).toBeGreaterThan(0.001);
     }
+  });
+});
+
+/**
+ * Pearson χ² of event counts per category against expected fractions p ± δp (from an
+ * independent integration): variance N·p(1−p) + (N·δp)²; categories expecting fewer than 5
+ * events are pooled into one.
+ */
+function compositionChi2(counts: number[], expected: Array<{ p: number; error: number }>): { chi2: number; ndf: number; p: number } {
+  const n = counts.reduce((a, c) => a + c, 0);
+  const bins: Array<{ observed: number; p: number; variance: number }> = [];
+  const pooled = { observed: 0, p: 0, variance: 0 };
+  counts.forEach((observed, c) => {
+    const { p, error } = expected[c]!;
+    const target = n * p >= 5 ? (bins.push({ observed: 0, p: 0, variance: 0 }), bins.at(-1)!) : pooled;
+    target.observed += observed;
+    target.p += p;
+    target.variance += (n * error) ** 2;
+  });
+  if (pooled.p > 0 || pooled.observed > 0) bins.push(pooled);
+  let chi2 = 0;
+  for (const b of bins) chi2 += (b.observed - n * b.p) ** 2 / (n * b.p * (1 - b.p) + b.variance || 1);
+  const ndf = bins.length - 1;
+  return { chi2, ndf, p: chi2PValue(chi2, ndf) };
+}
+
+describe.skipIf(!haveSharedPdf)('event composition: every channel and subprocess gets its share of the events', () => {
+  // two parts (as MG5 subprocess folders), five channels: the stratified batches draw them in order
+  const out = join(work, 'composition');
+  beforeAll(() => train('builtin:dy_zprime,builtin:dy_zprime?zprime=off', out, ['--pdf', sharedPdfGrid]));
+
+  for (const events of [200, 10_000]) {
+    it(`${events} events: the fraction per channel and per part is σ_c/σ (χ² p > 0.001, seeds 1–3)`, () => {
+      const trained = readSamplerFile(join(out, 'sampler.madnis')).result!;
+      const sigma = trained.sigma;
+      // σ_c/σ with the error of σ_c (σ's own error is much smaller than the events' statistics)
+      const expected = trained.channels.map((c) => ({ p: c.sigma / sigma, error: c.error / sigma }));
+      const partOf = [0, 0, 0, 1, 1];
+      const partExpected = [0, 1].map((part) => {
+        const cs = trained.channels.filter((_, c) => partOf[c] === part);
+        return { p: cs.reduce((a, c) => a + c.sigma, 0) / sigma, error: Math.hypot(...cs.map((c) => c.error)) / sigma };
+      });
+      for (const seed of [1, 2, 3]) {
+        const dir = join(out, `n${events}-s${seed}`);
+        const run = runCli(['generate', join(out, 'sampler.madnis'), '--events', String(events), '--seed', String(seed), '--threads', '2', '--pdf', sharedPdfGrid, '--out', dir, '--training-max-weight']);
+        expect(run.status, run.stderr).toBe(0);
+        const summary = JSON.parse(readFileSync(join(dir, 'Events', 'run_01', 'summary.json'), 'utf8'));
+        const channels = summary.composition.channels.map((c: { events: number }) => c.events);
+        const parts = summary.composition.parts.map((p: { events: number }) => p.events);
+        expect(channels.reduce((a: number, c: number) => a + c, 0)).toBe(events);
+        expect(summary.composition.parts.map((p: { name: string }) => p.name)).toEqual(['builtin:dy_zprime', 'builtin:dy_zprime?zprime=off']);
+        for (const [what, counts, fractions] of [['channels', channels, expected], ['parts', parts, partExpected]] as const) {
+          const result = compositionChi2(counts, fractions);
+          const detail = `${what}, seed ${seed}: events ${counts.join(' ')} expected ${fractions.map((f) => (f.p * events).toFixed(1)).join(' ')}, χ²/ndf = ${result.chi2.toFixed(1)}/${result.ndf}`;
+          expect(result.ndf, detail).toBeGreaterThan(0);
+          expect(result.p, detail).toBeGreaterThan(0.001);
+        }
+      }
+    });
+  }
+});
+
+describe('normalisation: the mean XWGTUP is the <init> cross section, overweight events included', () => {
+  const out = join(work, 'norm');
+  beforeAll(() => train('builtin:ee_mumu?sqrts=200&cuts=mg5', out));
+
+  it('mean weight = σ to 1e-9 with overweights present; the banner says how', async () => {
+    // a generous overweight share: many events above w_max
+    const run = runCli(['generate', join(out, 'sampler.madnis'), '--events', '5000', '--seed', '4', '--threads', '2', '--overweight-share', '0.2', '--presample', '50000']);
+    expect(run.status, run.stderr).toBe(0);
+    const lhe = join(out, 'Events', 'run_01', 'unweighted_events.lhe.gz');
+    const weights: number[] = [];
+    const read = await readLhe(lhe, (e) => weights.push(e.weight));
+    const summary = JSON.parse(readFileSync(join(out, 'Events', 'run_01', 'summary.json'), 'utf8'));
+    expect(summary.overweight_events).toBeGreaterThan(50);
+    const unit = Math.min(...weights), max = Math.max(...weights);
+    expect(max / unit).toBeGreaterThan(1.01);
+    expect(weights.filter((w) => w > unit * (1 + 1e-9))).toHaveLength(summary.overweight_events);
+    const mean = weights.reduce((a, w) => a + w, 0) / weights.length;
+    const sigma = read.init.processes[0]!.xsec;
+    expect(Math.abs(mean / sigma - 1)).toBeLessThan(1e-9);
+    expect(summary.normalisation.unit_weight_pb).toBeCloseTo(unit, 6);
+    expect(read.header).toContain('<madnis_normalisation>');
+    expect(read.header).toMatch(/sum of weight factors: [\d.]+/);
+    // nothing left behind: no partial or temporary file
+    expect(existsSync(`${lhe}.partial`)).toBe(false);
   });
 });
 

@@ -74,10 +74,12 @@ describe('formatEvent', () => {
         { pdg: 21, status: 1, mothers: [1, 2], colour: [501, 0], px: -123.456789012345, py: 1e-300, pz: -9.99999999999e5, e: 1e100, m: 0.000511, lifetime: -1.5, spin: 9 },
       ],
     });
-    // the expected lines are Python's `%`-formatting with the format strings of MG5's lhe_parser
+    // the expected lines are Python's `%`-formatting with the format strings of MG5's lhe_parser,
+    // except XWGTUP: 11 significant digits (%+17.10e; MG5: %+13.7e), so that a file's mean
+    // weight reproduces its <init> σ to 1e-11
     expect(text).toBe(
       '<event>\n' +
-        ' 2      1 +9.3512346e+02 9.11880000e+01 7.54677111e-03 1.18000000e-01\n' +
+        ' 2      1 +9.3512345679e+02 9.11880000e+01 7.54677111e-03 1.18000000e-01\n' +
         '      -11 -1    0    0    0    0 +0.0000000000e+00 -0.0000000000e+00 +4.5594000000e+01 4.5594000000e+01 0.0000000000e+00 0.0000e+00 1.0000e+00\n' +
         '       21  1    1    2  501    0 -1.2345678901e+02 +1.0000000000e-300 -1.0000000000e+06 1.0000000000e+100 5.1100000000e-04 -1.5000e+00 9.0000e+00\n' +
         '</event>\n',
@@ -124,8 +126,8 @@ describe('LheWriter → readLhe round trip', () => {
       // text with < or & goes into CDATA, so the card stays readable
       expect(result.header).toContain('<MGRunCard note="a &quot;quoted&quot; &amp; &lt;odd&gt; value">\n<![CDATA[\n  10000 = nevents');
       expect(read.map(formatEvent)).toEqual(events.map(formatEvent));
-      // XWGTUP keeps MG5's 8 significant digits (%+.7e)
-      expect(read[3]!.weight).toBe(-935.12346);
+      // XWGTUP keeps 11 significant digits (%+.10e)
+      expect(read[3]!.weight).toBe(-935.1234567);
       expect(read[0]!.particles[2]!.mothers).toEqual([1, 2]);
       expect(read[0]!.particles[0]!.colour).toEqual([501, 0]);
     });
@@ -224,6 +226,31 @@ describe('LheWriter atomicity and backpressure', () => {
       const result = await readLhe(path, (event) => (last = event));
       expect(result.events).toBe(20000);
       expect(formatEvent(last!)).toBe(formatEvent(sampleEvent(19999)));
+    });
+  }
+});
+
+describe('LheWriter.close with a normalisation', () => {
+  for (const name of ['norm.lhe', 'norm.lhe.gz']) {
+    it(`${name}: a new banner and <init>, the k-th event's weight replaced, everything else kept`, async () => {
+      const path = join(work, 'norm', name);
+      const writer = await LheWriter.open(path, [{ name: 'first', text: 'written before the events' }], init, { fast: true });
+      const events = Array.from({ length: 3000 }, (_, i) => ({ ...sampleEvent(i), trailer: i % 3 ? '' : `<mgrwt>\n<rscale>  2 0.1E+03</rscale>\n</mgrwt>\n` }));
+      for (const event of events) await writer.write(event);
+      const final = { ...init, processes: [{ xsec: 1, xerr: 0.5, xmax: 1, id: 1 }] };
+      await writer.close({ header: [{ name: 'final', text: 'written after the events' }], init: final, weight: (k) => k + 0.5 });
+      expect(existsSync(`${path}.partial`)).toBe(false);
+      const read: LheEvent[] = [];
+      const result = await readLhe(path, (event) => read.push(event));
+      expect(result.header).toBe('\n<final>\nwritten after the events\n</final>\n');
+      expect(result.init).toEqual(final);
+      expect(read).toHaveLength(events.length);
+      read.forEach((event, k) => {
+        expect(event.weight).toBe(k + 0.5);
+        expect(formatEvent({ ...event, weight: 0, trailer: events[k]!.trailer })).toBe(formatEvent({ ...events[k]!, weight: 0 }));
+      });
+      const text = name.endsWith('.gz') ? gunzipSync(readFileSync(path)).toString() : readFileSync(path, 'utf8');
+      expect(text.match(/<mgrwt>/g)).toHaveLength(1000);
     });
   }
 });
