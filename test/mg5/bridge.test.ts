@@ -2,7 +2,8 @@
  * The MG5 bridge proof of concept (native/mg5glue): MG5 generates and launches
  * e+ e- > mu+ mu- without cuts at √s = M_Z, the glue turns the subprocess folder into a
  * process library, and madnis-ts integrates MG5's own integrand: σ must agree with the
- * closed form. Needs MadGraph5 (MG5_HOME) and gfortran; skipped otherwise.
+ * closed form. Needs MadGraph5 (MG5_HOME, else the project's ../shared/mg5) and gfortran;
+ * skipped, with the reason, otherwise.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,11 +16,11 @@ import { packageRoot } from '../../src/native/paths.js';
 import { pull, runCli } from '../helpers.js';
 import { eeMumuSigma } from '../physics.js';
 import { readWithMg5 } from './mg5_lhe.js';
+import { haveGfortran, testMg5Home } from './mg5_home.js';
 
-const mg5Home = process.env.MG5_HOME;
-const haveMg5 = Boolean(mg5Home && existsSync(join(mg5Home, 'bin', 'mg5_aMC')));
-const haveGfortran = spawnSync('gfortran', ['--version']).status === 0;
-if (!haveMg5) console.log('MG5 bridge test skipped: set MG5_HOME to a MadGraph5_aMC@NLO installation to run it');
+const mg5Home = testMg5Home();
+const haveMg5 = mg5Home !== undefined;
+if (!haveGfortran) console.log('MG5 bridge tests skipped: gfortran is not installed (Debian: apt-get install gfortran)');
 
 /** report.html and the comparison in summary.json: both σ agree, all three efficiency measures for both samplers. */
 function expectReport(out: string, summary: Record<string, any>): void {
@@ -46,7 +47,7 @@ function expectReport(out: string, summary: Record<string, any>): void {
   expect(existsSync(join(out, 'baseline', 'process', 'Events', 'baseline'))).toBe(true);
 }
 
-describe.skipIf(!haveMg5 || !haveGfortran)('MG5 bridge (needs MG5_HOME and gfortran)', () => {
+describe.skipIf(!haveMg5 || !haveGfortran)('MG5 bridge (needs MG5 and gfortran)', () => {
   const work = mkdtempSync(join(tmpdir(), 'madnis-mg5-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -79,7 +80,7 @@ describe.skipIf(!haveMg5 || !haveGfortran)('MG5 bridge (needs MG5_HOME and gfort
   });
 });
 
-describe.skipIf(!haveMg5 || !haveGfortran)('madnis-ts launch on MG5 (needs MG5_HOME and gfortran)', () => {
+describe.skipIf(!haveMg5 || !haveGfortran)('madnis-ts launch on MG5 (needs MG5 and gfortran)', () => {
   const work = mkdtempSync(join(tmpdir(), 'madnis-launch-mg5-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -147,7 +148,7 @@ describe.skipIf(!haveMg5 || !haveGfortran)('madnis-ts launch on MG5 (needs MG5_H
   });
 });
 
-describe.skipIf(!haveMg5 || !haveGfortran)('madnis-ts launch p p > t t~ (needs MG5_HOME and gfortran)', () => {
+describe.skipIf(!haveMg5 || !haveGfortran)('madnis-ts launch p p > t t~ (needs MG5 and gfortran)', () => {
   const work = mkdtempSync(join(tmpdir(), 'madnis-launch-tt-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -165,7 +166,7 @@ describe.skipIf(!haveMg5 || !haveGfortran)('madnis-ts launch p p > t t~ (needs M
   }, 1_800_000);
 });
 
-describe.skipIf(!haveMg5 || !haveGfortran)('madnis-ts launch p p > W+ j j on 2 cores (needs MG5_HOME and gfortran)', () => {
+describe.skipIf(!haveMg5 || !haveGfortran)('madnis-ts launch p p > W+ j j on 2 cores (needs MG5 and gfortran)', () => {
   const work = mkdtempSync(join(tmpdir(), 'madnis-launch-wjj-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
