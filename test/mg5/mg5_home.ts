@@ -12,6 +12,8 @@ import { cpSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
+import { afterAll } from 'vitest';
+
 import { sharedDir } from '../helpers.js';
 
 export const sharedMg5 = join(sharedDir, 'mg5');
@@ -39,7 +41,10 @@ function restoreLinks(dir: string): number {
 
 let copy: string | undefined;
 
-/** The MG5 folder to run, or undefined (with the reason printed) when there is none. */
+/**
+ * The MG5 folder to run, or undefined (with the reason printed) when there is none. Call it
+ * while the test file is collected: the private copy is removed after the file's tests.
+ */
 export function testMg5Home(): string | undefined {
   const home = process.env.MG5_HOME;
   if (home) {
@@ -56,7 +61,7 @@ export function testMg5Home(): string | undefined {
   copy = join(root, 'mg5');
   cpSync(sharedMg5, copy, { recursive: true });
   restoreLinks(copy);
-  process.on('exit', () => rmSync(root, { recursive: true, force: true }));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
   return copy;
 }
 
