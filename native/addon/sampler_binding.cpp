@@ -375,6 +375,9 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
           o.Set("helicity", to_int32_array(env, g.helicity));
           o.Set("colour", to_int32_array(env, g.colour));
           o.Set("resonances", to_int32_array(env, g.resonances));
+          o.Set("resonanceColour", to_int32_array(env, g.resonance_colour));
+          o.Set("qcdOrder", to_int32_array(env, g.qcd_order));
+          o.Set("pdfFactor", to_float64_array(env, g.pdf_factor));
           o.Set("x1", to_float64_array(env, g.x1));
           o.Set("x2", to_float64_array(env, g.x2));
           o.Set("muF", to_float64_array(env, g.mu_f));

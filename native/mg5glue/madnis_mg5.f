@@ -22,7 +22,7 @@ c level below the P* folder (MadEvent's G* directories live there).
 c ----------------------------------------------------------------------
       subroutine madnis_mg5_init(ndim_out, next_out, nconf_out,
      &     maxsproc_out, lpp_out, ebeam_out, sde_out, pmass_out,
-     &     idup_out)
+     &     idup_out, pdfid_out, syst_out)
       implicit none
       include 'genps.inc'
       include 'maxconfigs.inc'
@@ -33,8 +33,13 @@ c ----------------------------------------------------------------------
       double precision zero
       parameter (ZERO = 0d0)
       integer ndim_out, next_out, nconf_out, maxsproc_out, lpp_out(2)
-      integer sde_out, idup_out(nexternal)
+      integer sde_out, idup_out(nexternal), pdfid_out, syst_out
       double precision ebeam_out(2), pmass_out(nexternal)
+c     the PDF set's number as MG5 writes it in the LHE <init> block
+c     (setrun.f's get_pdfup: the LHAPDF id, 247000 for nn23lo1)
+      character*7 pdl, epal
+      integer lhaidc, pdfgup(2), pdfsup(2)
+      common/to_pdf/lhaidc,pdl,epal
 
       double precision pmass(nexternal)
       common/to_mass/  pmass
@@ -86,6 +91,12 @@ c     helicity sum, no Breit-Wigner splitting of channels.
          pmass_out(i) = pmass(i)
          idup_out(i) = idup(i,1,1)
       enddo
+      call get_pdfup(pdl, pdfgup, pdfsup, lhaidc)
+      pdfid_out = pdfsup(1)
+c     use_syst (run card): MadEvent writes its per-event systematics
+c     block <mgrwt>, filled by REWGT in /TO_SYST/
+      syst_out = 0
+      if (use_syst) syst_out = 1
       end
 
 c     MAPCONFIG(i): graph number of config index i (1-based).
@@ -199,15 +210,20 @@ c     event storage is the caller's business.
       end
 
 c ----------------------------------------------------------------------
-c One point. u(ndim) in [0,1); icfg: config index (1-based);
+c One point. u(ndim) in [0,1); icfg: config index (1-based); ircfg:
+c the config whose diagram describes the event record: icfg, or for a
+c symmetric copy (symfact.dat factor -g) the config of graph g, since
+c the record holds P1 = P(PERMS), in which the copy's diagram is g's;
 c cls(mapconfig(0)): channel (1-based) each config's prior adds to, 0 =
-c none; nch: number of channels; rsel: uniform for the event record.
-c Outputs: wgt_out (pb), alpha(nch), pout(0:3,nexternal) lab frame,
-c pdg(nexternal), x1, x2, muf, mur, as_out, aqed_out.
+c none; nch: number of channels; rsel, rcol: uniforms for the event
+c record. Outputs: wgt_out (pb), alpha(nch), pout(0:3,nexternal) lab
+c frame, pdg(nexternal), x1, x2, muf, mur, as_out, aqed_out, and with
+c want_rec: hel, col, resonances (res, rescol), nqcd_out, totfact_out.
 c ----------------------------------------------------------------------
-      subroutine madnis_mg5_point(icfg, u, cls, nch, rsel, rcol,
+      subroutine madnis_mg5_point(icfg, ircfg, u, cls, nch, rsel, rcol,
      &     wgt_out, alpha, pout, pdg, x1, x2, muf, mur, as_out,
-     &     aqed_out, hel, col, res, maxres, want_rec)
+     &     aqed_out, hel, col, res, rescol, maxres, nqcd_out,
+     &     totfact_out, want_rec)
       implicit none
       include 'genps.inc'
       include 'maxconfigs.inc'
@@ -215,8 +231,10 @@ c ----------------------------------------------------------------------
       include 'maxamps.inc'
       include 'run.inc'
       include 'coupl.inc'
-      integer icfg, nch, cls(*), pdg(nexternal), hel(nexternal)
+      integer icfg, ircfg, nch, cls(*), pdg(nexternal), hel(nexternal)
       integer col(2,nexternal), maxres, res(2,maxres), want_rec
+      integer rescol(2,maxres), nqcd_out
+      double precision totfact_out
       double precision u(*), rsel, rcol, wgt_out, alpha(*)
       double precision pout(0:3,nexternal), x1, x2, muf, mur
       double precision as_out, aqed_out
@@ -280,6 +298,12 @@ c     PDG ids per subprocess, and masses and widths (props.inc)
       save props_set, prmass, prwidth, pow
       data props_set/.false./
       integer dmask(-max_branch:nexternal), nres, ir, ida, jd2
+c     colour, anticolour of each external (P order) and propagator
+      integer pcol(2,-max_branch:nexternal), kc, ka, ncr, nar, icolr
+      logical lc, used(2,2)
+c     systematics block of each subprocess/mirror (REWGT's /TO_SYST/)
+      integer nqsel(2*maxsproc)
+      double precision rwsel(2*maxsproc)
       integer get_color
       external get_color
       double precision q(0:3), xm, zero
@@ -399,6 +423,8 @@ c                 and colour weights, for an event record only
                      do j = 1, maxflow
                         jsel(j,nsel) = jamp2(j)
                      enddo
+                     nqsel(nsel) = n_qcd - n_alpsem
+                     rwsel(nsel) = s_rwfact
                   endif
                endif
              endif
@@ -457,7 +483,11 @@ c     event record: subprocess/mirror picked with probability |d|
       do ir = 1, maxres
          res(1,ir) = 0
          res(2,ir) = 0
+         rescol(1,ir) = 0
+         rescol(2,ir) = 0
       enddo
+      nqcd_out = -1
+      totfact_out = 0d0
       x1 = xb1
       x2 = xb2
       if (nsel .gt. 0) then
@@ -470,21 +500,28 @@ c     the event record (not while training or integrating)
       if (nsel .gt. 0 .and. want_rec .ne. 0) then
          do j = 1, nexternal
             hel(j) = hsel(j,is)
-            if (hel(j) .eq. 0) hel(j) = 9
          enddo
+         if (use_syst) then
+            nqcd_out = nqsel(is)
+            totfact_out = rwsel(is)
+         endif
 c        colour flow as addmothers.f picks it: among the flows the
-c        channel's diagram contributes to (ICOLAMP), with probability
+c        record's diagram contributes to (ICOLAMP), with probability
 c        |JAMP|^2 summed over helicities; all flows if none is left
          nc = 0
          xt = 0d0
+         lc = .true.
          do ic = 1, maxflow
             if (ic .le. size(icolamp,1)) then
-               if (icolamp(ic,icfg,isel(is))) xt = xt + jsel(ic,is)
+               if (icolamp(ic,ircfg,isel(is))) xt = xt + jsel(ic,is)
             endif
             target(ic) = xt
             if (jsel(ic,is) .gt. 0d0) nc = ic
          enddo
          if (xt .le. 0d0) then
+c           not a leading-colour flow of the diagram: MadEvent then
+c           writes no intermediate particle (addmothers.f's is_LC)
+            lc = .false.
             do ic = 1, maxflow
                xt = xt + jsel(ic,is)
                target(ic) = xt
@@ -501,32 +538,71 @@ c        |JAMP|^2 summed over helicities; all flows if none is left
             enddo
          endif
 c        resonances to write (as addmothers.f does with ickkw = 0): the
-c        colourless s-channel propagators of the channel's diagram that
-c        are within bwcutoff widths of their mass; decay products as a
-c        bit mask over the externals of P1 (the record's order)
+c        s-channel propagators of the channel's diagram that are within
+c        bwcutoff widths of their mass, coloured ones (t of t > b W)
+c        included, of the record's diagram (ircfg); decay products as a
+c        bit mask over the externals of P1. A propagator's colour is what its two
+c        daughters leave once a colour of one meets the same anticolour
+c        of the other (addmothers.f's elim_indices, without its epsilon
+c        vertices: a propagator whose colour does not come out as its
+c        representation's is not written).
          if (.not. props_set) then
             include 'props.inc'
             props_set = .true.
          endif
          do j = 1, nexternal
-            dmask(j) = 0
-            do i = 1, nexternal
-               if (perms(i,mapconfig(icfg)) .eq. j)
-     &              dmask(j) = ibset(dmask(j), i-1)
-            enddo
+            dmask(j) = ibset(0, j-1)
+            pcol(1,j) = col(1,j)
+            pcol(2,j) = col(2,j)
          enddo
          nres = 0
          do i = -1, -(nexternal-3), -1
-            if (iforest(1,i,icfg) .eq. 1 .or.
-     &          iforest(1,i,icfg) .eq. 2) goto 20
+            if (.not. lc) goto 20
+            if (iforest(1,i,ircfg) .eq. 1 .or.
+     &          iforest(1,i,ircfg) .eq. 2) goto 20
             dmask(i) = 0
             do jd2 = 1, 2
-               ida = iforest(jd2,i,icfg)
+               ida = iforest(jd2,i,ircfg)
                dmask(i) = ior(dmask(i), dmask(ida))
+               used(1,jd2) = .false.
+               used(2,jd2) = .false.
             enddo
-            if (sprop(isel(is),i,icfg) .eq. 0) cycle
-            if (prwidth(i,icfg) .le. 0d0) cycle
-            if (get_color(sprop(isel(is),i,icfg)) .ne. 1) cycle
+c           contract colour lines running between the two daughters
+            do kc = 1, 2
+               do ka = 1, 2
+                  if (kc .ne. ka .and. .not. used(1,kc) .and.
+     &                .not. used(2,ka) .and.
+     &                pcol(1,iforest(kc,i,ircfg)) .ne. 0 .and.
+     &                pcol(1,iforest(kc,i,ircfg)) .eq.
+     &                pcol(2,iforest(ka,i,ircfg))) then
+                     used(1,kc) = .true.
+                     used(2,ka) = .true.
+                  endif
+               enddo
+            enddo
+            pcol(1,i) = 0
+            pcol(2,i) = 0
+            ncr = 0
+            nar = 0
+            do jd2 = 1, 2
+               ida = iforest(jd2,i,ircfg)
+               if (pcol(1,ida) .ne. 0 .and. .not. used(1,jd2)) then
+                  ncr = ncr + 1
+                  pcol(1,i) = pcol(1,ida)
+               endif
+               if (pcol(2,ida) .ne. 0 .and. .not. used(2,jd2)) then
+                  nar = nar + 1
+                  pcol(2,i) = pcol(2,ida)
+               endif
+            enddo
+            if (sprop(isel(is),i,ircfg) .eq. 0) cycle
+            if (prwidth(i,ircfg) .le. 0d0) cycle
+            icolr = get_color(sprop(isel(is),i,ircfg))
+            if (.not. ((icolr .eq. 1 .and. ncr+nar .eq. 0) .or.
+     &          (icolr .eq. 3 .and. ncr .eq. 1 .and. nar .eq. 0) .or.
+     &          (icolr .eq. -3 .and. ncr .eq. 0 .and. nar .eq. 1) .or.
+     &          (icolr .eq. 8 .and. ncr .eq. 1 .and. nar .eq. 1)))
+     &           cycle
             do j = 0, 3
                q(j) = 0d0
                do k = 3, nexternal
@@ -534,12 +610,14 @@ c        bit mask over the externals of P1 (the record's order)
                enddo
             enddo
             xm = sqrt(max(0d0, q(0)**2-q(1)**2-q(2)**2-q(3)**2))
-            if (abs(xm-prmass(i,icfg)) .ge. bwcutoff*prwidth(i,icfg))
+            if (abs(xm-prmass(i,ircfg)) .ge. bwcutoff*prwidth(i,ircfg))
      &           cycle
             if (nres .lt. maxres) then
                nres = nres + 1
-               res(1,nres) = sprop(isel(is),i,icfg)
+               res(1,nres) = sprop(isel(is),i,ircfg)
                res(2,nres) = dmask(i)
+               rescol(1,nres) = pcol(1,i)
+               rescol(2,nres) = pcol(2,i)
             endif
          enddo
  20      continue
@@ -549,6 +627,9 @@ c        outermost first (the innermost propagators come first in MG5)
                i = res(j,ir)
                res(j,ir) = res(j,nres+1-ir)
                res(j,nres+1-ir) = i
+               i = rescol(j,ir)
+               rescol(j,ir) = rescol(j,nres+1-ir)
+               rescol(j,nres+1-ir) = i
             enddo
          enddo
       endif

@@ -1,6 +1,6 @@
 /*
  * madnis-ts MG5 bridge, C side (madnis-ts' own code): exports the process ABI
- * (native/include/madnis/process.h, 1.2) for one MadEvent SubProcesses/P* folder whose
+ * (native/include/madnis/process.h, 1.3) for one MadEvent SubProcesses/P* folder whose
  * Fortran is linked into the same shared library (see README.md for the recipe).
  *
  * MadEvent keeps its state in COMMON blocks and SAVE variables, so one loaded copy is one
@@ -34,15 +34,16 @@
 
 /* Fortran side (madnis_mg5.f, MG5's objects) */
 extern void madnis_mg5_init_(int* ndim, int* next, int* nconf, int* maxsproc, int* lpp,
-                             double* ebeam, int* sde, double* pmass, int* idup);
+                             double* ebeam, int* sde, double* pmass, int* idup, int* pdfid,
+                             int* syst);
 extern int madnis_mg5_mapconfig_(int* i);
 extern void madnis_mg5_flush_(void);
 extern void madnis_mg5_set_channel_(int* icfg);
-extern void madnis_mg5_point_(int* icfg, const double* u, int* cls, int* nch, double* rsel,
+extern void madnis_mg5_point_(int* icfg, int* ircfg, const double* u, int* cls, int* nch, double* rsel,
                               double* rcol, double* wgt, double* alpha, double* p, int* pdg,
                               double* x1, double* x2, double* muf, double* mur, double* as,
-                              double* aqed, int* hel, int* col, int* res, int* maxres,
-                              int* want_record);
+                              double* aqed, int* hel, int* col, int* res, int* rescol,
+                              int* maxres, int* nqcd, double* totfact, int* want_record);
 /* MG5's RANMAR state (Source/ranmar.f): reseeded from u at every point so that the
  * discrete choices inside DSIG1/SMATRIX (flavour, helicity) are deterministic. */
 extern struct { double ranu[97], ranc, rancd, rancm; } raset1_;
@@ -57,7 +58,12 @@ static int g_initialised = 0;
 static char g_dir[4096], g_rundir[4200], g_name[256], g_desc[512], g_json[16384];
 static madnis_process_info g_info;
 static int g_nconf, g_nch, g_cfg_of_channel[MAXCONF], g_cls[MAXCONF + 1], g_current = -1;
+/* the config whose diagram the event record follows: the channel's own, or for a symmetric
+ * copy its class config (DSIGPROC evaluates a copy at P1 = P(PERMS), where it is the class's) */
+static int g_record_cfg_of_channel[MAXCONF];
 static int g_ndim, g_next, g_graph_of_channel[MAXCONF];
+/* the run card's use_syst: MadEvent writes its systematics block per event */
+static int g_syst = 0;
 /* 1: configs with a negative symfact.dat factor (symmetric copies) are channels of their own,
  * with their own phase-space map; 0: their prior is folded into the class channel. */
 static int g_sym_split = 1;
@@ -255,6 +261,13 @@ static int read_channels(char* err, size_t err_len) {
       chan_of_graph[g] = ++g_nch;
     }
   }
+  for (int k = 0; k < g_nch; ++k) {
+    int g = g_graph_of_channel[k];
+    g_record_cfg_of_channel[k] = g_cfg_of_channel[k];
+    if (graph_factor[g] >= 0 || -graph_factor[g] > MAXCONF) continue;
+    for (int c = 1; c <= g_nconf; ++c)
+      if (madnis_mg5_mapconfig_(&c) == -graph_factor[g]) g_record_cfg_of_channel[k] = c;
+  }
   for (int c = 1; c <= g_nconf; ++c) {
     int g = madnis_mg5_mapconfig_(&c);
     g_cls[c - 1] = 0;
@@ -282,9 +295,9 @@ static int initialise(const char* dir, char* err, size_t err_len) {
     set_err(err, err_len, g_json);
     return 0;
   }
-  int nconf = 0, maxsproc = 0, lpp[2], sde = 0, idup[MADNIS_MAX_EXTERNALS];
+  int nconf = 0, maxsproc = 0, lpp[2], sde = 0, idup[MADNIS_MAX_EXTERNALS], pdfid = -1;
   double ebeam[2], pmass[MADNIS_MAX_EXTERNALS];
-  madnis_mg5_init_(&g_ndim, &g_next, &nconf, &maxsproc, lpp, ebeam, &sde, pmass, idup);
+  madnis_mg5_init_(&g_ndim, &g_next, &nconf, &maxsproc, lpp, ebeam, &sde, pmass, idup, &pdfid, &g_syst);
   g_nconf = nconf;
   int ok = read_channels(err, err_len);
   if (ok) {
@@ -319,12 +332,14 @@ static int initialise(const char* dir, char* err, size_t err_len) {
   g_info.beam_energy[0] = ebeam[0];
   g_info.beam_energy[1] = ebeam[1];
   g_info.uses_pdf = (lpp[0] != 0 || lpp[1] != 0);
-  g_info.pdf_lhaid = (g_info.uses_pdf && strcmp(pdlabel, "lhapdf") == 0) ? atoi(lhaid) : -1;
+  /* as MG5 writes it in <init>: the LHAPDF id of the set, built-in ones included (nn23lo1: 247000) */
+  g_info.pdf_lhaid = g_info.uses_pdf ? pdfid : -1;
 
   int n = snprintf(g_json, sizeof g_json,
                    "{\"mg5_dir\":\"%s\",\"sde_strategy\":%d,\"sym\":\"%s\",\"pdlabel\":\"%s\",\"lhaid\":\"%s\","
-                   "\"lpp\":[%d,%d],\"n_configs\":%d,\"maxsproc\":%d,\"channel_graphs\":[",
-                   g_dir, sde, g_sym_split ? "split" : "fold", pdlabel, lhaid, lpp[0], lpp[1], g_nconf, maxsproc);
+                   "\"use_syst\":%s,\"lpp\":[%d,%d],\"n_configs\":%d,\"maxsproc\":%d,\"channel_graphs\":[",
+                   g_dir, sde, g_sym_split ? "split" : "fold", pdlabel, lhaid, g_syst ? "true" : "false", lpp[0], lpp[1],
+                   g_nconf, maxsproc);
   for (int c = 0; c < g_nch && n < (int)sizeof g_json - 32; ++c)
     n += snprintf(g_json + n, sizeof g_json - n, "%s%d", c ? "," : "", g_graph_of_channel[c]);
   n += snprintf(g_json + n, sizeof g_json - n, "],\"channel_names\":[");
@@ -406,10 +421,13 @@ static madnis_status mg5_evaluate(madnis_process_instance* inst, int32_t channel
   double alpha[MAXCONF], mom[4 * MADNIS_MAX_EXTERNALS];
   int pdg[MADNIS_MAX_EXTERNALS], hel[MADNIS_MAX_EXTERNALS];
   madnis_status st = MADNIS_OK;
-  int col[2 * MADNIS_MAX_EXTERNALS], res[2 * MADNIS_MAX_RESONANCES], maxres = MADNIS_MAX_RESONANCES;
+  int col[2 * MADNIS_MAX_EXTERNALS], res[2 * MADNIS_MAX_RESONANCES], rescol[2 * MADNIS_MAX_RESONANCES];
+  int maxres = MADNIS_MAX_RESONANCES, nqcd = -1;
+  double totfact = 0;
   /* helicities, colour flow and resonances cost internal Fortran I/O and loops per point:
    * only for callers that keep the event record */
-  int want_record = (out->pdg || out->helicity || out->colour || out->resonances) ? 1 : 0;
+  int want_record = (out->pdg || out->helicity || out->colour || out->resonances || out->resonance_colour ||
+                     out->qcd_order || out->pdf_factor) ? 1 : 0;
   pthread_mutex_lock(&g_lock);
   if (g_current != channel) {
     int home = -1;
@@ -426,7 +444,7 @@ static madnis_status mg5_evaluate(madnis_process_instance* inst, int32_t channel
       return MADNIS_ERR_INTERNAL;
     }
   }
-  int icfg = g_cfg_of_channel[channel];
+  int icfg = g_cfg_of_channel[channel], ircfg = g_record_cfg_of_channel[channel];
   for (int64_t i = 0; i < n; ++i) {
     const double* ui = u + i * g_ndim;
     uint64_t h = hash_u(ui, g_ndim, channel);
@@ -434,8 +452,9 @@ static madnis_status mg5_evaluate(madnis_process_instance* inst, int32_t channel
     double rsel = unit(&s), rcol = unit(&s);
     seed_ranmar(splitmix(&s));
     double w, x1, x2, muf, mur, as, aqed;
-    madnis_mg5_point_(&icfg, ui, g_cls, (int*)&nch, &rsel, &rcol, &w, alpha, mom, pdg, &x1, &x2,
-                      &muf, &mur, &as, &aqed, hel, col, res, &maxres, &want_record);
+    madnis_mg5_point_(&icfg, &ircfg, ui, g_cls, (int*)&nch, &rsel, &rcol, &w, alpha, mom, pdg, &x1, &x2,
+                      &muf, &mur, &as, &aqed, hel, col, res, rescol, &maxres, &nqcd, &totfact,
+                      &want_record);
     if (!isfinite(w)) {
       snprintf(inst->last_error, sizeof inst->last_error, "mg5: non-finite weight at point %lld",
                (long long)i);
@@ -457,6 +476,9 @@ static madnis_status mg5_evaluate(madnis_process_instance* inst, int32_t channel
       for (int k = 0; k < ne; ++k) out->helicity[i * ne + k] = hel[k];
     if (out->colour) memcpy(out->colour + i * ne * 2, col, 2 * ne * sizeof(int));
     if (out->resonances) memcpy(out->resonances + i * MADNIS_MAX_RESONANCES * 2, res, sizeof res);
+    if (out->resonance_colour) memcpy(out->resonance_colour + i * MADNIS_MAX_RESONANCES * 2, rescol, sizeof rescol);
+    if (out->qcd_order) out->qcd_order[i] = nqcd;
+    if (out->pdf_factor) out->pdf_factor[i] = totfact;
   }
   pthread_mutex_unlock(&g_lock);
   return st;

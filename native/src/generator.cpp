@@ -72,7 +72,10 @@ GeneratedEvents generate_events(const Sampler& sampler, LoadedProcess& process, 
   events.colour.resize(2 * n * ne);
   constexpr size_t nr = 2 * MADNIS_MAX_RESONANCES;
   events.resonances.resize(n * nr);
-  for (auto* v : {&events.x1, &events.x2, &events.mu_f, &events.mu_r, &events.alpha_s, &events.alpha_qed}) v->resize(n);
+  events.resonance_colour.resize(n * nr);
+  events.qcd_order.resize(n);
+  for (auto* v : {&events.x1, &events.x2, &events.mu_f, &events.mu_r, &events.alpha_s, &events.alpha_qed, &events.pdf_factor})
+    v->resize(n);
   for (size_t k = 0; k < n; ++k) {
     const Eigen::Index i = accepted[k];
     const size_t src = size_t(i);
@@ -83,6 +86,9 @@ GeneratedEvents generate_events(const Sampler& sampler, LoadedProcess& process, 
     std::copy_n(batch.helicity.begin() + src * ne, ne, events.helicity.begin() + k * ne);
     std::copy_n(batch.colour.begin() + 2 * src * ne, 2 * ne, events.colour.begin() + 2 * k * ne);
     std::copy_n(batch.resonances.begin() + src * nr, nr, events.resonances.begin() + k * nr);
+    std::copy_n(batch.resonance_colour.begin() + src * nr, nr, events.resonance_colour.begin() + k * nr);
+    events.qcd_order[k] = batch.qcd_order[src];
+    events.pdf_factor[k] = batch.pdf_factor[src];
     events.x1[k] = batch.x1[src];
     events.x2[k] = batch.x2[src];
     events.mu_f[k] = batch.mu_f[src];

@@ -23,8 +23,9 @@ struct GeneratedEvents {
   std::vector<double> weight_factor;     // sign(W)·max(1, |W|/w_max)
   Eigen::MatrixXd momenta;               // n × 4·externals
   std::vector<int32_t> pdg, helicity, colour;
-  std::vector<int32_t> resonances;       // n × 2·MADNIS_MAX_RESONANCES
-  std::vector<double> x1, x2, mu_f, mu_r, alpha_s, alpha_qed;
+  std::vector<int32_t> resonances, resonance_colour;  // n × 2·MADNIS_MAX_RESONANCES
+  std::vector<int32_t> qcd_order;
+  std::vector<double> x1, x2, mu_f, mu_r, alpha_s, alpha_qed, pdf_factor;
   double sample_seconds = 0, evaluate_seconds = 0, unweight_seconds = 0;
 };
 

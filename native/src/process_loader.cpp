@@ -294,6 +294,15 @@ void LoadedProcess::evaluate_library(Library& library, int slot, int channel, in
     if (out.resonances) std::fill(out.resonances, out.resonances + size_t(n) * MADNIS_MAX_RESONANCES * 2, 0);
     request.resonances = nullptr;
   }
+  if (library.api->abi_minor < 3) {
+    // before 1.3: resonances without colour, no systematics information
+    if (out.resonance_colour) std::fill(out.resonance_colour, out.resonance_colour + size_t(n) * MADNIS_MAX_RESONANCES * 2, 0);
+    if (out.qcd_order) std::fill(out.qcd_order, out.qcd_order + n, -1);
+    if (out.pdf_factor) std::fill(out.pdf_factor, out.pdf_factor + n, 0.0);
+    request.resonance_colour = nullptr;
+    request.qcd_order = nullptr;
+    request.pdf_factor = nullptr;
+  }
   if (channel < 0 || channel >= library.info.n_channels)
     throw std::runtime_error("process '" + library.info.name + "': channel " + std::to_string(channel) + " out of range");
   t_crash_message = &library.crash_messages[size_t(channel)];

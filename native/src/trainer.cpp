@@ -124,7 +124,9 @@ SampleBatch draw_batch(const Sampler& sampler, LoadedProcess& process, ThreadPoo
     batch.helicity.resize(size_t(total * n_ext));
     batch.colour.resize(size_t(total * n_ext * 2));
     batch.resonances.resize(size_t(total * MADNIS_MAX_RESONANCES * 2));
-    for (auto* v : {&batch.x1, &batch.x2, &batch.mu_f, &batch.mu_r, &batch.alpha_s, &batch.alpha_qed})
+    batch.resonance_colour.resize(size_t(total * MADNIS_MAX_RESONANCES * 2));
+    batch.qcd_order.resize(size_t(total));
+    for (auto* v : {&batch.x1, &batch.x2, &batch.mu_f, &batch.mu_r, &batch.alpha_s, &batch.alpha_qed, &batch.pdf_factor})
       v->resize(size_t(total));
   }
   const double energy_scale = info.beam_energy[0] + info.beam_energy[1];
@@ -157,6 +159,9 @@ SampleBatch draw_batch(const Sampler& sampler, LoadedProcess& process, ThreadPoo
       out.helicity = batch.helicity.data() + first;
       out.colour = batch.colour.data() + 2 * first;
       out.resonances = batch.resonances.data() + size_t(d.row) * MADNIS_MAX_RESONANCES * 2;
+      out.resonance_colour = batch.resonance_colour.data() + size_t(d.row) * MADNIS_MAX_RESONANCES * 2;
+      out.qcd_order = batch.qcd_order.data() + d.row;
+      out.pdf_factor = batch.pdf_factor.data() + d.row;
       out.x1 = batch.x1.data() + d.row;
       out.x2 = batch.x2.data() + d.row;
       out.mu_f = batch.mu_f.data() + d.row;

@@ -25,11 +25,13 @@ struct SampleBatch {
   Eigen::MatrixXd prior;       // n × channels: the process's prior channel weights
   // The event record (only when drawn with keep_event): n × 4·externals momenta, n ×
   // externals flavours and helicities, n × 2·externals colours, and per point x1, x2,
-  // μ_F, μ_R, α_s, α_QED.
+  // μ_F, μ_R, α_s, α_QED, the power of α_s and the PDF factor (process.h).
   Eigen::MatrixXd momenta;
   std::vector<int32_t> pdg, helicity, colour;
-  std::vector<int32_t> resonances;  // n × 2·MADNIS_MAX_RESONANCES: (PDG, decay-product mask)
-  std::vector<double> x1, x2, mu_f, mu_r, alpha_s, alpha_qed;
+  std::vector<int32_t> resonances;        // n × 2·MADNIS_MAX_RESONANCES: (PDG, decay-product mask)
+  std::vector<int32_t> resonance_colour;  // n × 2·MADNIS_MAX_RESONANCES: (colour, anticolour)
+  std::vector<int32_t> qcd_order;
+  std::vector<double> x1, x2, mu_f, mu_r, alpha_s, alpha_qed, pdf_factor;
   // CPU seconds (summed over threads) spent sampling and evaluating the process.
   double sample_seconds = 0, evaluate_seconds = 0;
   // Points whose weight or prior channel weights were not finite (e.g. a NaN from an

@@ -4,18 +4,20 @@ import type { LheEvent, LheParticle } from '../lhe/types.js';
 
 /**
  * Event k of a batch. Unweighted events carry XWGTUP = σ (MG5's `event_norm average`,
- * IDWTUP = −4); an overweight event carries σ·W/w_max.
+ * IDWTUP = −4); an overweight event carries σ·W/w_max (generate rescales all of them at
+ * the end so that their mean is σ).
  */
 export function lheEvent(batch: GeneratedBatch, k: number, info: ProcessInfo, sigma: number): LheEvent {
   const n = info.pdg.length;
   // MG5's layout: incoming 1, 2; then the intermediate resonances (status 2); then the
   // outgoing particles, each with the innermost resonance it comes from as mother
   const slots = batch.resonances.length / (2 * batch.weightFactor.length);
-  const resonances: Array<{ pdg: number; mask: number }> = [];
+  const resonances: Array<{ pdg: number; mask: number; colour: [number, number] }> = [];
   for (let r = 0; r < slots; ++r) {
-    const pdg = batch.resonances[2 * (k * slots + r)]!, mask = batch.resonances[2 * (k * slots + r) + 1]!;
+    const slot = 2 * (k * slots + r);
+    const pdg = batch.resonances[slot]!, mask = batch.resonances[slot + 1]!;
     if (pdg === 0) break;
-    resonances.push({ pdg, mask });
+    resonances.push({ pdg, mask, colour: [batch.resonanceColour[slot]!, batch.resonanceColour[slot + 1]!] });
   }
   const bits = (mask: number) => { let c = 0; for (let m = mask; m; m &= m - 1) ++c; return c; };
   /** position (1-based) of the innermost resonance containing `mask`, else none */
@@ -58,9 +60,10 @@ export function lheEvent(batch: GeneratedBatch, k: number, info: ProcessInfo, si
       pz += p.pz;
     }
     const mother = motherOf(r.mask, i);
+    // MG5 writes an intermediate particle's helicity as 0
     particles.push({
-      pdg: r.pdg, status: 2, mothers: mother ? [mother, mother] : [1, 2], colour: [0, 0],
-      px, py, pz, e, m: Math.sqrt(Math.max(0, e * e - px * px - py * py - pz * pz)), lifetime: 0, spin: 9,
+      pdg: r.pdg, status: 2, mothers: mother ? [mother, mother] : [1, 2], colour: r.colour,
+      px, py, pz, e, m: Math.sqrt(Math.max(0, e * e - px * px - py * py - pz * pz)), lifetime: 0, spin: 0,
     });
   });
   for (let j = 2; j < n; ++j) particles.push(external(j));
@@ -71,5 +74,41 @@ export function lheEvent(batch: GeneratedBatch, k: number, info: ProcessInfo, si
     alphaQED: batch.alphaQED[k]!,
     alphaS: batch.alphaS[k]!,
     particles,
+    trailer: systematicsBlock(batch, k, info),
   };
+}
+
+// Fortran's E15.8: 0.12345678E+03
+function fortranE(value: number): string {
+  if (value === 0) return '0.00000000E+00'.padStart(15);
+  const exponent = Math.floor(Math.log10(Math.abs(value))) + 1;
+  let mantissa = Math.abs(value) / 10 ** exponent;
+  let e = exponent;
+  let digits = mantissa.toFixed(8);
+  if (digits.startsWith('1')) {
+    // rounding reached 1.0: 0.10000000E+(e+1)
+    mantissa /= 10;
+    e += 1;
+    digits = mantissa.toFixed(8);
+  }
+  const sign = value < 0 ? '-' : '';
+  return `${sign}${digits}E${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`.padStart(15);
+}
+
+/**
+ * MG5's per-event systematics block (unwgt.f with use_syst, no matching): the power of α_s
+ * and μ_R, each beam's parton, x and μ_F, and the PDF factor; MG5's `systematics` reweights
+ * scales and PDFs from it. Written when the process gives the power of α_s.
+ */
+function systematicsBlock(batch: GeneratedBatch, k: number, info: ProcessInfo): string | undefined {
+  const order = batch.qcdOrder[k]!;
+  if (order < 0) return undefined;
+  const n = info.pdg.length;
+  const beam = (b: 0 | 1) => {
+    if (!info.usesPdf || Math.abs(info.beams[b].pdg) < 100) return `<pdfrwt beam="${b + 1}">0</pdfrwt>\n`;
+    const x = b === 0 ? batch.x1[k]! : batch.x2[k]!;
+    return `<pdfrwt beam="${b + 1}">  1${String(batch.pdg[k * n + b]!).padStart(9)}${fortranE(x)}${fortranE(batch.muF[k]!)}</pdfrwt>\n`;
+  };
+  return `<mgrwt>\n<rscale>${String(order).padStart(3)}${fortranE(batch.muR[k]!)}</rscale>\n<asrwt>0</asrwt>\n` +
+    `${beam(0)}${beam(1)}<totfact>${fortranE(batch.pdfFactor[k]!)}</totfact>\n</mgrwt>\n`;
 }

@@ -149,6 +149,12 @@ export interface GeneratedBatch extends EventRecord {
   colour: Int32Array;
   /** per event, MADNIS_MAX_RESONANCES slots of (PDG id, bit mask of the externals it decays into); PDG 0: unused */
   resonances: Int32Array;
+  /** per event and resonance slot: colour, anticolour */
+  resonanceColour: Int32Array;
+  /** per event: power of α_s in the weight, −1 unknown (then no <mgrwt> block) */
+  qcdOrder: Int32Array;
+  /** per event: f1(x1, μ_F)·f2(x2, μ_F), MG5's <totfact> */
+  pdfFactor: Float64Array;
   timing: { sampleSeconds: number; evaluateSeconds: number; unweightSeconds: number };
 }
 

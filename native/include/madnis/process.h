@@ -37,6 +37,8 @@
  *   1.0  the first version
  *   1.1  madnis_eval_output.helicity and .colour (the event record for LHE files)
  *   1.2  madnis_eval_output.resonances (intermediate resonances of the event record)
+ *   1.3  madnis_eval_output.resonance_colour, .qcd_order, .pdf_factor (resonances of any
+ *        colour; what MG5's per-event systematics block needs); helicity 0 is a helicity
  */
 #ifndef MADNIS_PROCESS_H
 #define MADNIS_PROCESS_H
@@ -49,7 +51,7 @@ extern "C" {
 #endif
 
 #define MADNIS_PROCESS_ABI_MAJOR 1
-#define MADNIS_PROCESS_ABI_MINOR 2
+#define MADNIS_PROCESS_ABI_MINOR 3
 
 #define MADNIS_MAX_EXTERNALS 16
 #define MADNIS_MAX_RESONANCES 8
@@ -93,14 +95,22 @@ typedef struct madnis_eval_output {
   double* alpha_s;         /* [n] */
   double* alpha_qed;       /* [n] */
   /* since 1.1 */
-  int32_t* helicity;       /* [n * n_externals] chosen helicities ±1 (LHE SPINUP), 9: none */
+  int32_t* helicity;       /* [n * n_externals] chosen helicities (LHE SPINUP: ±1, 0 for a
+                            * longitudinal vector or a scalar), 9: none */
   int32_t* colour;         /* [n * n_externals * 2] LHE colour and anticolour tags, 0: none */
   /* since 1.2 */
-  int32_t* resonances;     /* [n * MADNIS_MAX_RESONANCES * 2] colourless s-channel resonances to
-                            * write as intermediate particles (LHE status 2): (PDG id, bit mask of
-                            * the outgoing externals it decays into, bit j for external j);
-                            * slots after the last resonance have PDG 0. A resonance's momentum is
-                            * the sum of its decay products'; listed outermost first. */
+  int32_t* resonances;     /* [n * MADNIS_MAX_RESONANCES * 2] s-channel resonances to write as
+                            * intermediate particles (LHE status 2): (PDG id, bit mask of the
+                            * outgoing externals it decays into, bit j for external j); slots
+                            * after the last resonance have PDG 0. A resonance's momentum is the
+                            * sum of its decay products'; listed outermost first. Before 1.3 a
+                            * library lists colourless ones only. */
+  /* since 1.3 */
+  int32_t* resonance_colour; /* [n * MADNIS_MAX_RESONANCES * 2] LHE colour, anticolour of each
+                              * resonance (0: none), tags shared with the externals' */
+  int32_t* qcd_order;      /* [n] power of alpha_s in the weight, -1: unknown (MG5's <rscale>;
+                            * with it, an LHE writer adds MG5's per-event systematics block) */
+  double* pdf_factor;      /* [n] f1(x1, mu_F) * f2(x2, mu_F) of the weight (MG5's <totfact>) */
 } madnis_eval_output;
 
 typedef struct madnis_process_api {

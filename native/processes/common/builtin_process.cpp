@@ -60,6 +60,9 @@ madnis_status BuiltinProcess::evaluate(int channel, int64_t n, const double* u,
         r.colour[2 * k] = r.colour[2 * k + 1] = 0;
       }
       if (out->resonances) std::fill_n(out->resonances + size_t(i) * MADNIS_MAX_RESONANCES * 2, MADNIS_MAX_RESONANCES * 2, 0);
+      if (out->resonance_colour) std::fill_n(out->resonance_colour + size_t(i) * MADNIS_MAX_RESONANCES * 2, MADNIS_MAX_RESONANCES * 2, 0);
+      if (out->qcd_order) out->qcd_order[i] = -1;
+      if (out->pdf_factor) out->pdf_factor[i] = 0;
       evaluate_point(channel, u + size_t(i) * d, r);
       out->weight[i] = r.weight;
       if (out->x1) out->x1[i] = r.x1;
