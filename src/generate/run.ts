@@ -19,6 +19,7 @@ import { stringify as toYaml } from 'yaml';
 
 import { LheWriter, type LheHeaderSection } from '../lhe/writer.js';
 import type { LheInit } from '../lhe/types.js';
+import { mg5BannerSections, mg5ProcessDir } from '../mg5/banner.js';
 import { allocatePoints } from '../train/allocation.js';
 import { estimateFromMoments } from '../train/estimates.js';
 import { UserError } from '../util/errors.js';
@@ -38,8 +39,6 @@ export interface GenerateOptions {
   /** use the w_max the sampler's own final integration found */
   useTrainingMaxWeight: boolean;
   version: string;
-  /** banner sections placed before madnis-ts' own (MG5's cards for a launched process) */
-  banner?: LheHeaderSection[];
   onProgress?: (accepted: number, target: number, acceptance: number) => void;
   /** polled between batches: stop early, leaving the clearly named partial file */
   shouldStop?: () => boolean;
@@ -124,8 +123,10 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
     processes: [{ xsec: estimate.sigma, xerr: estimate.error, xmax: estimate.sigma, id: 1 }],
     generator: { name: 'madnis-ts', version: options.version },
   };
+  // a launched MG5 process: its cards, as MG5's own event files carry them
+  const processDir = mg5ProcessDir(proc);
   const banner = (events: number, normalisation: Normalisation | null): LheHeaderSection[] => [
-    ...(options.banner ?? []),
+    ...(processDir ? mg5BannerSections(processDir, { events, seed: options.seed }) : []),
     {
       name: 'MGGenerationInfo',
       text: `#  Number of Events        :       ${events}\n#  Integrated weight (pb)  :       ${estimate.sigma.toExponential(10)}\n` +
