@@ -85,7 +85,7 @@ export function nextRunDir(outDir: string): string {
 }
 
 const NORMALISATION_METHOD =
-  "σ in <init> from an independent estimate (the presample, or the training's final integration); every event's XWGTUP = σ·N·f_k/Σf with f_k its weight factor (1, or W/w_max for an overweight event), so that the mean XWGTUP equals the <init> σ exactly (MG5's event_norm average) and overweight events keep their relative weight";
+  "σ of the init block from an independent estimate (the presample, or the training's final integration); every event's XWGTUP = σ·N·f_k/Σf with f_k its weight factor (1, or W/w_max for an overweight event), so that the mean XWGTUP equals that σ exactly (MG5's event_norm average) and overweight events keep their relative weight";
 
 export async function generateEvents(opened: ReopenedSampler, options: GenerateOptions): Promise<GenerateResult> {
   const { file, process: proc, sampler } = opened;
@@ -132,10 +132,11 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
       text: `#  Number of Events        :       ${events}\n#  Integrated weight (pb)  :       ${estimate.sigma.toExponential(10)}\n` +
         `#  Unit weight (pb)        :       ${(normalisation?.unit_weight_pb ?? estimate.sigma).toExponential(10)}`,
     },
-    { name: 'madnis_process', text: JSON.stringify(file.process, null, 1) },
+    { name: 'madnis_process', text: JSON.stringify(file.process, null, 1), escape: true },
     {
       name: 'madnis_sampler',
       text: `file: ${opened.path}\nsha256: ${opened.fileSha256}\nseed: ${options.seed}\ntraining seed: ${file.seed}\nw_max: ${wMax}\nw_max from: ${wMaxSource}`,
+      escape: true,
     },
     {
       name: 'madnis_normalisation',
@@ -143,8 +144,9 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
         ? `sigma (pb): ${estimate.sigma} +- ${estimate.error}\nsigma from: ${sigmaSource}\nevents: ${normalisation.events}\n` +
           `sum of weight factors: ${normalisation.sum_weight_factors}\nunit weight (pb): ${normalisation.unit_weight_pb}\nmethod: ${normalisation.method}`
         : 'not normalised: this file is incomplete',
+      escape: true,
     },
-    { name: 'madnis_config', text: toYaml(file.config) },
+    { name: 'madnis_config', text: toYaml(file.config), escape: true },
   ];
   const writer = await LheWriter.open(lhePath, banner(options.events, null), init, { fast: true });
 

@@ -25,6 +25,11 @@ export interface LheHeaderSection {
   attributes?: Record<string, string>;
   /** verbatim, without CDATA even where the text has markup characters (MG5's <MGProcCard>) */
   verbatim?: boolean;
+  /**
+   * markup characters escaped (&lt;), not in CDATA: MG5's banner reader looks for tags on
+   * every line, CDATA or not, and would take a '<init>' in the text for the init block
+   */
+  escape?: boolean;
   /** an XML comment instead of an element (MG5's banner starts with one) */
   comment?: string;
 }
@@ -114,7 +119,8 @@ function formatHeaderSection(section: LheHeaderSection): string {
   }
   let text = section.text;
   // Cards read better verbatim, so CDATA unless the text itself would end the CDATA.
-  if (!section.verbatim && /[<&]/.test(text)) text = text.includes(']]>') ? escapeXml(text) : `<![CDATA[\n${text}\n]]>`;
+  if (section.escape) text = escapeXml(text);
+  else if (!section.verbatim && /[<&]/.test(text)) text = text.includes(']]>') ? escapeXml(text) : `<![CDATA[\n${text}\n]]>`;
   if (!text.endsWith('\n')) text += '\n';
   return `<${open}>\n${text}</${section.name}>\n`;
 }
