@@ -86,7 +86,7 @@ if (values.wjj) {
 }
 for (const out of launches) {
   const s = json(join(out, 'summary.json'));
-  const c = s.comparison?.comparison;
+  const c = s.comparison;
   if (!c) throw new Error(`${out}/summary.json has no comparison: launch it with its MG5 baseline (no --no-baseline)`);
   const row = {
     process: s.processes.join('; '), launch: out, reference: 'MG5 generate_events (same cards, seed, threads)',

@@ -173,7 +173,7 @@ export function launchCommand(): Command {
         (b) => `MG5 baseline: ${count(b.events)} events in ${seconds(b.wall_time_s)} (Events/${BASELINE_RUN} of ${b.process_dir})`,
       );
       const report = await reportLaunch(outDir, summary, baseline);
-      printHeadline(report.comparison);
+      printHeadline(report);
       out.write(`  report: ${report.path}\n  summary: ${join(outDir, 'summary.json')}\n`);
     });
 }

@@ -13,19 +13,20 @@ import { BASELINE_RUN, finishBaseline, runBaseline, type BaselineResult, type Ba
 import { requireMg5 } from '../mg5/locate.js';
 import type { Comparison } from '../report/compare.js';
 import { readLaunchSummary, reportLaunch } from '../report/launch_report.js';
-import { headlineRows, sigmaWarning } from '../report/report.js';
+import type { CompositionComparison } from '../report/composition.js';
+import { headlineRows } from '../report/report.js';
 import { UserError } from '../util/errors.js';
 import { count, seconds } from './format.js';
 import { parsePoints, parseSeed, parseThreads } from './options.js';
 import { withSpinner } from './progress.js';
 import { VERSION } from './version.js';
 
-export function printHeadline(c: Comparison): void {
+export function printHeadline(report: { comparison: Comparison; composition: CompositionComparison[]; warnings: string[] }): void {
   const table = new Table({ head: ['', 'madnis-ts', 'MG5', 'madnis-ts / MG5'], style: { head: [], border: [] } });
-  for (const row of headlineRows(c)) table.push(row);
+  for (const row of headlineRows(report.comparison)) table.push(row);
   process.stdout.write(`\nmadnis-ts vs MG5 (same cards, seed and threads)\n${table.toString()}\n`);
-  const warning = sigmaWarning(c);
-  if (warning) process.stdout.write(`  WARNING: ${warning}\n`);
+  for (const k of report.composition) process.stdout.write(`  composition by ${k.label}: χ²/ndf = ${k.chi2.toFixed(1)}/${k.ndf}, p = ${k.p.toPrecision(3)}\n`);
+  for (const warning of report.warnings) process.stdout.write(`  WARNING: ${warning}\n`);
 }
 
 interface BaselineOptions {
@@ -73,7 +74,7 @@ export function reportCommand(): Command {
       else if (existsSync(runPath)) baseline = finishBaseline(join(outDir, 'baseline'), JSON.parse(readFileSync(runPath, 'utf8')) as BaselineRun);
       else throw new UserError(`${path} not found: run madnis-ts baseline ${out} first`);
       const report = await reportLaunch(outDir, summary, baseline);
-      printHeadline(report.comparison);
+      printHeadline(report);
       process.stdout.write(`  report: ${report.path}\n  summary: ${join(outDir, 'summary.json')}\n`);
     });
 }

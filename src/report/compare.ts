@@ -30,8 +30,24 @@ export interface MadnisSide {
 
 export interface ChannelComparison {
   label: string;
+  /** the MG5 job that integrates this channel (a symmetric copy's is its class's) */
+  mg5_job: string;
   madnis: { sigma_pb: number; error_pb: number; share: number; efficiency_max: number | null; efficiency_truncated: number | null; points: number };
+}
+
+/**
+ * One of MG5's integration jobs (P folder/G graph, its Breit-Wigner splits merged) with the
+ * madnis-ts channels that integrate the same configurations: MadEvent folds symmetric copies
+ * of a diagram into one job, madnis-ts gives each copy a channel (and phase-space map) of its
+ * own, so σ compares like for like only per job.
+ */
+export interface JobComparison {
+  label: string;
+  madnis_channels: string[];
+  madnis: { sigma_pb: number; error_pb: number; share: number; efficiency_max: number | null; points: number } | null;
   mg5: { sigma_pb: number; error_pb: number; share: number; survey_efficiency: number | null; end_to_end: number | null; points: number } | null;
+  /** (σ madnis − σ MG5)/combined error, where both integrate the job */
+  pull: number | null;
 }
 
 export interface Comparison {
@@ -39,9 +55,10 @@ export interface Comparison {
   sigma: { madnis_pb: number; madnis_error_pb: number; mg5_pb: number; mg5_error_pb: number; pull: number };
   efficiency: {
     end_to_end: { madnis: number; mg5: number; ratio: number; madnis_points: number; mg5_points: number; madnis_training_points: number };
-    sampler_max: { madnis: number; mg5: number | null; ratio: number | null; madnis_points: number; mg5_source: string };
+    /** madnis-ts only: one plain-max w_max over the whole sample (MG5's logs have no such number) */
+    sampler_max: { madnis: number; madnis_points: number };
     /** Σσ_c / Σ(σ_c/ε_c) of the plain-max channel efficiencies, for both samplers */
-    sampler_channels: { madnis: number | null; mg5: number | null; ratio: number | null };
+    sampler_channels: { madnis: number | null; mg5: number | null; ratio: number | null; mg5_source: string };
     sampler_truncated: { madnis: number; mg5: number | null; ratio: number | null; madnis_points: number };
     vegas_phase: { efficiency_max: number; efficiency_truncated: number } | null;
   };
@@ -58,6 +75,7 @@ export interface Comparison {
     madnis_faster: 'above' | 'below' | 'always' | 'never';
   };
   channels: ChannelComparison[];
+  jobs: JobComparison[];
   definitions: typeof EFFICIENCY_DEFINITIONS;
 }
 
@@ -74,22 +92,47 @@ export function combineChannelEfficiencies(channels: Array<{ sigma: number; effi
   return cost > 0 ? sigma / cost : null;
 }
 
-export function compare(m: MadnisSide, mg5: BaselineResult, milestones = [1e4, 1e5, 1e6]): Comparison {
+/** An MG5 job's name without its Breit-Wigner split suffix (G2.1 → G2). */
+const baseJob = (label: string) => label.replace(/(\/G\d+)\.\d+$/, '$1');
+
+/**
+ * `jobOf` maps a madnis-ts channel label (P folder/G graph) to the MG5 job integrating it
+ * (mg5/subprocesses.ts: mg5JobOfChannel); channels it does not list are their own job.
+ */
+export function compare(m: MadnisSide, mg5: BaselineResult, milestones = [1e4, 1e5, 1e6], jobOf: Map<string, string> = new Map()): Comparison {
   const pull = (m.sigma_pb - mg5.sigma_pb) / Math.hypot(m.sigma_error_pb, mg5.sigma_error_pb);
-  const mg5ByLabel = new Map(mg5.channels.map((c) => [c.label, c]));
   const mg5Total = mg5.channels.reduce((a, c) => a + Math.abs(c.sigma_pb), 0) || 1;
   const madnisTotal = m.final.channels.reduce((a, c) => a + Math.abs(c.sigma), 0) || 1;
   const channels: ChannelComparison[] = m.final.channels.map((c, i) => {
     const label = m.channel_labels[i] ?? `channel ${i}`;
-    const b = mg5ByLabel.get(label);
     return {
       label,
+      mg5_job: jobOf.get(label) ?? label,
       madnis: { sigma_pb: c.sigma, error_pb: c.error, share: Math.abs(c.sigma) / madnisTotal, efficiency_max: c.efficiency_max ?? null, efficiency_truncated: c.efficiency_truncated ?? null, points: c.points },
-      mg5: b ? {
-        sigma_pb: b.sigma_pb, error_pb: b.error_pb, share: Math.abs(b.sigma_pb) / mg5Total, survey_efficiency: b.survey_efficiency ?? null,
-        end_to_end: b.points > 0 ? b.unweighted_events / b.points : null, points: b.points,
-      } : null,
     };
+  });
+  const jobLabels = [...new Set([...channels.map((c) => c.mg5_job), ...mg5.channels.map((c) => baseJob(c.label))])];
+  const jobs: JobComparison[] = jobLabels.map((label) => {
+    const ours = channels.filter((c) => c.mg5_job === label);
+    const theirs = mg5.channels.filter((c) => baseJob(c.label) === label);
+    const madnis = ours.length ? {
+      sigma_pb: ours.reduce((a, c) => a + c.madnis.sigma_pb, 0),
+      error_pb: Math.hypot(...ours.map((c) => c.madnis.error_pb)),
+      share: ours.reduce((a, c) => a + c.madnis.share, 0),
+      efficiency_max: combineChannelEfficiencies(ours.map((c) => ({ sigma: c.madnis.sigma_pb, efficiency: c.madnis.efficiency_max }))),
+      points: ours.reduce((a, c) => a + c.madnis.points, 0),
+    } : null;
+    const points = theirs.reduce((a, c) => a + c.points, 0);
+    const other = theirs.length ? {
+      sigma_pb: theirs.reduce((a, c) => a + c.sigma_pb, 0),
+      error_pb: Math.hypot(...theirs.map((c) => c.error_pb)),
+      share: theirs.reduce((a, c) => a + Math.abs(c.sigma_pb), 0) / mg5Total,
+      survey_efficiency: combineChannelEfficiencies(theirs.map((c) => ({ sigma: c.sigma_pb, efficiency: c.survey_efficiency }))),
+      end_to_end: points > 0 ? theirs.reduce((a, c) => a + c.unweighted_events, 0) / points : null,
+      points,
+    } : null;
+    const error = madnis && other ? Math.hypot(madnis.error_pb, other.error_pb) : 0;
+    return { label, madnis_channels: ours.map((c) => c.label), madnis, mg5: other, pull: madnis && other && error > 0 ? (madnis.sigma_pb - other.sigma_pb) / error : null };
   });
   const mg5Sampler = combineChannelEfficiencies(mg5.channels.map((c) => ({ sigma: c.sigma_pb, efficiency: c.survey_efficiency })));
   const madnisChannels = combineChannelEfficiencies(m.final.channels.map((c) => ({ sigma: c.sigma, efficiency: c.efficiency_max })));
@@ -104,8 +147,8 @@ export function compare(m: MadnisSide, mg5: BaselineResult, milestones = [1e4, 1
     sigma: { madnis_pb: m.sigma_pb, madnis_error_pb: m.sigma_error_pb, mg5_pb: mg5.sigma_pb, mg5_error_pb: mg5.sigma_error_pb, pull },
     efficiency: {
       end_to_end: { madnis: madnisEndToEnd, mg5: mg5EndToEnd, ratio: mg5EndToEnd > 0 ? madnisEndToEnd / mg5EndToEnd : Number.NaN, madnis_points: m.generation_points, mg5_points: mg5.points, madnis_training_points: m.training_points },
-      sampler_max: { madnis: m.final.efficiency_max, mg5: mg5Sampler, ratio: mg5Sampler ? m.final.efficiency_max / mg5Sampler : null, madnis_points: m.final.points, mg5_source: 'MadEvent job logs: last survey iteration per channel' },
-      sampler_channels: { madnis: madnisChannels, mg5: mg5Sampler, ratio: madnisChannels && mg5Sampler ? madnisChannels / mg5Sampler : null },
+      sampler_max: { madnis: m.final.efficiency_max, madnis_points: m.final.points },
+      sampler_channels: { madnis: madnisChannels, mg5: mg5Sampler, ratio: madnisChannels && mg5Sampler ? madnisChannels / mg5Sampler : null, mg5_source: 'MadEvent job logs: last survey iteration per channel' },
       sampler_truncated: { madnis: m.final.efficiency_truncated, mg5: null, ratio: null, madnis_points: m.final.points },
       vegas_phase: vegas ? { efficiency_max: vegas.final.efficiency_max, efficiency_truncated: vegas.final.efficiency_truncated } : null,
     },
@@ -122,6 +165,7 @@ export function compare(m: MadnisSide, mg5: BaselineResult, milestones = [1e4, 1
       ...crossover(m.training_wall_s, perEventMadnis, mg5Fixed, perEventMg5),
     },
     channels,
+    jobs,
     definitions: EFFICIENCY_DEFINITIONS,
   };
 }

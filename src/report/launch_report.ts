@@ -77,6 +77,7 @@ export function readLaunchSummary(outDir: string): LaunchSummary {
 export async function reportLaunch(outDir: string, summary: LaunchSummary, baseline: BaselineResult): Promise<ReportResult & { path: string }> {
   const report = await buildReport({
     title: `madnis-ts report: ${summary.processes.join('; ')}`,
+    processDir: summary.process_dir,
     processes: summary.processes,
     cards: readCards(summary.process_dir, summary.proc_card),
     madnis: {
@@ -88,8 +89,8 @@ export async function reportLaunch(outDir: string, summary: LaunchSummary, basel
   });
   const path = join(outDir, 'report.html');
   writeReport(path, report.html);
-  const { html: _html, ...numbers } = report;
-  writeJsonAtomic(join(outDir, 'summary.json'), { ...summary, baseline, comparison: numbers, report: path });
+  const { html: _html, comparison, ...more } = report;
+  writeJsonAtomic(join(outDir, 'summary.json'), { ...summary, baseline, comparison: { ...comparison, ...more }, report: path });
   return { ...report, path };
 }
 

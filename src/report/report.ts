@@ -12,12 +12,17 @@ import type { LheEvent } from '../lhe/types.js';
 import type { BaselineResult } from '../mg5/baseline.js';
 import type { TrainingHistory } from '../train/schedule.js';
 import { writeFileAtomic } from '../util/atomic_write.js';
+import { mg5JobOfChannel, subprocessOfFlavours } from '../mg5/subprocesses.js';
+import { chi2PValue } from '../util/statistics.js';
 import { compare, EFFICIENCY_DEFINITIONS, type Comparison, type MadnisSide } from './compare.js';
+import { compareComposition, NOT_A_SUBPROCESS, type CompositionComparison } from './composition.js';
 import { chooseObservables, compareSamples, fillSample, type Comparison as Distribution } from './observables.js';
 import { channelBarsSpec, curveSpec, distributionSpec, renderSvg, type ChannelBar, type CurvePoint } from './plots.js';
 
 export interface ReportInputs {
   title: string;
+  /** the launched MadEvent folder: its subprocess folders and symmetric configurations */
+  processDir?: string;
   processes: string[];
   cards: Array<{ name: string; text: string }>;
   madnis: MadnisSide & { events_file: string; seed: number; threads: number; history: TrainingHistory };
@@ -27,7 +32,10 @@ export interface ReportInputs {
 
 export interface ReportResult {
   comparison: Comparison;
-  distributions: Array<{ id: string; label: string; chi2: number; ndf: number }>;
+  distributions: Array<{ id: string; label: string; chi2: number; ndf: number; p: number }>;
+  composition: CompositionComparison[];
+  /** every disagreement worth a person's attention: σ pull > 3, p < 0.001 of a distribution or of the composition */
+  warnings: string[];
   machine: { cpu: string; cores: number; memory_gib: number; platform: string };
   plots: number;
   html: string;
@@ -65,6 +73,25 @@ function crossoverText(c: Comparison): string {
   }
 }
 
+/** p below which a distribution or composition is flagged (two samples of one process rarely get there). */
+export const P_WARNING = 0.001;
+
+/** Every warning of a comparison: σ, distributions, composition. */
+export function comparisonWarnings(c: Comparison, distributions: Array<{ label: string; chi2: number; ndf: number; p: number }>, composition: CompositionComparison[]): string[] {
+  const warnings: string[] = [];
+  const sigma = sigmaWarning(c);
+  if (sigma) warnings.push(sigma);
+  for (const d of distributions) {
+    if (d.p < P_WARNING) warnings.push(`the distribution of ${d.label} differs between madnis-ts and MG5: χ²/ndf = ${d.chi2.toFixed(1)}/${d.ndf}, p = ${d.p.toExponential(1)}`);
+  }
+  for (const k of composition) {
+    if (k.p < P_WARNING) warnings.push(`the composition by ${k.label} differs between madnis-ts and MG5: χ²/ndf = ${k.chi2.toFixed(1)}/${k.ndf}, p = ${k.p.toExponential(1)} (table "Composition")`);
+    const stray = k.rows.find((r) => r.category.startsWith(NOT_A_SUBPROCESS));
+    if (stray) warnings.push(`${stray.madnis.events} madnis-ts and ${stray.mg5.events} MG5 events have flavours that no subprocess folder generates`);
+  }
+  return warnings;
+}
+
 /** The headline rows, shared by the report and the terminal summary. */
 export function headlineRows(c: Comparison): string[][] {
   const e = c.efficiency;
@@ -98,7 +125,8 @@ function curves(history: TrainingHistory): { loss: CurvePoint[]; sigma: CurvePoi
 }
 
 export async function buildReport(inputs: ReportInputs): Promise<ReportResult> {
-  const comparison = compare(inputs.madnis, inputs.baseline);
+  const processDir = inputs.processDir;
+  const comparison = compare(inputs.madnis, inputs.baseline, undefined, processDir ? mg5JobOfChannel(processDir) : undefined);
   const [ours, theirs] = await Promise.all([readEvents(inputs.madnis.events_file), readEvents(inputs.baseline.events_file)]);
   const finalState = (ours.events[0] ?? theirs.events[0])?.particles.filter((p) => p.status === 1).map((p) => p.pdg) ?? [];
   const observables = chooseObservables(finalState);
@@ -107,6 +135,9 @@ export async function buildReport(inputs: ReportInputs): Promise<ReportResult> {
     fillSample(ours.events, observables, ours.sigma),
     fillSample(theirs.events, observables, theirs.sigma),
   );
+  const distributionNumbers = distributions.map((d) => ({ id: d.id, label: d.label, chi2: d.chi2, ndf: d.ndf, p: d.ndf > 0 ? chi2PValue(d.chi2, d.ndf) : 1 }));
+  const composition = compareComposition(ours.events, theirs.events, processDir ? subprocessOfFlavours(processDir) : undefined);
+  const warnings = comparisonWarnings(comparison, distributionNumbers, composition);
   const names = { a: 'madnis-ts', b: 'MG5' };
 
   const plots: Array<{ section: string; svg: string }> = [];
@@ -115,24 +146,31 @@ export async function buildReport(inputs: ReportInputs): Promise<ReportResult> {
   plots.push({ section: 'training', svg: await renderSvg(curveSpec('σ per step', 'σ [pb]', c.sigma, { reference: { value: comparison.sigma.mg5_pb, label: 'MG5' } })) });
   plots.push({ section: 'training', svg: await renderSvg(curveSpec('unweighting efficiency per step (≤ 1 % overweights)', 'ε', c.eff)) });
   const shares: ChannelBar[] = [], effs: ChannelBar[] = [];
-  for (const ch of comparison.channels) {
-    shares.push({ channel: ch.label, sampler: 'madnis-ts', value: ch.madnis.share });
-    if (ch.mg5) shares.push({ channel: ch.label, sampler: 'MG5', value: ch.mg5.share });
-    effs.push({ channel: ch.label, sampler: 'madnis-ts', value: ch.madnis.efficiency_max ?? 0 });
-    if (ch.mg5?.survey_efficiency != null) effs.push({ channel: ch.label, sampler: 'MG5 survey', value: ch.mg5.survey_efficiency });
+  for (const job of comparison.jobs) {
+    if (job.madnis) shares.push({ channel: job.label, sampler: 'madnis-ts', value: job.madnis.share });
+    if (job.mg5) shares.push({ channel: job.label, sampler: 'MG5', value: job.mg5.share });
+    if (job.madnis) effs.push({ channel: job.label, sampler: 'madnis-ts', value: job.madnis.efficiency_max ?? 0 });
+    if (job.mg5?.survey_efficiency != null) effs.push({ channel: job.label, sampler: 'MG5 survey', value: job.mg5.survey_efficiency });
   }
-  plots.push({ section: 'channels', svg: await renderSvg(channelBarsSpec('share of σ per channel (madnis-ts channel weights, learned or prior, vs MG5)', 'σ_c / σ', shares, ['madnis-ts', 'MG5'])) });
-  plots.push({ section: 'channels', svg: await renderSvg(channelBarsSpec('sampler efficiency per channel (plain maximum)', 'ε_c', effs, ['madnis-ts', 'MG5 survey'])) });
+  plots.push({ section: 'channels', svg: await renderSvg(channelBarsSpec('share of σ per MG5 job (madnis-ts channel weights, learned or prior, vs MG5)', 'σ_c / σ', shares, ['madnis-ts', 'MG5'])) });
+  plots.push({ section: 'channels', svg: await renderSvg(channelBarsSpec('sampler efficiency per MG5 job (plain maximum)', 'ε_c', effs, ['madnis-ts', 'MG5 survey'])) });
   for (const d of distributions) plots.push({ section: 'distributions', svg: await renderSvg(distributionSpec(d, names)) });
 
   const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memory_gib: Math.round(totalmem() / 2 ** 30), platform: `${process.platform} ${process.arch}` };
   const m = inputs.madnis, b = inputs.baseline;
   const section = (name: string) => plots.filter((p) => p.section === name).map((p) => `<figure>${p.svg}</figure>`).join('\n');
-  const channelRows = comparison.channels.map((ch) => [
-    esc(ch.label),
-    withError(ch.madnis.sigma_pb, ch.madnis.error_pb), pct(ch.madnis.share, 1), pct(ch.madnis.efficiency_max, 2), pct(ch.madnis.efficiency_truncated, 1), count(ch.madnis.points),
-    ch.mg5 ? withError(ch.mg5.sigma_pb, ch.mg5.error_pb) : '–', ch.mg5 ? pct(ch.mg5.share, 1) : '–', pct(ch.mg5?.survey_efficiency, 2), pct(ch.mg5?.end_to_end, 2), ch.mg5 ? count(ch.mg5.points) : '–',
+  const jobRows = comparison.jobs.map((job) => [
+    esc(job.label), esc(job.madnis_channels.join(', ') || '–'),
+    job.madnis ? withError(job.madnis.sigma_pb, job.madnis.error_pb) : '–', pct(job.madnis?.share, 1), pct(job.madnis?.efficiency_max, 2), job.madnis ? count(job.madnis.points) : '–',
+    job.mg5 ? withError(job.mg5.sigma_pb, job.mg5.error_pb) : '–', pct(job.mg5?.share, 1), pct(job.mg5?.survey_efficiency, 2), pct(job.mg5?.end_to_end, 2), job.mg5 ? count(job.mg5.points) : '–',
+    job.pull === null ? '–' : job.pull.toFixed(2),
   ]);
+  const split = comparison.jobs.filter((job) => job.madnis_channels.length > 1);
+  const compositionTables = composition.map((k) => `<h3>By ${esc(k.label)}: χ²/ndf = ${k.chi2.toFixed(1)}/${k.ndf}, p = ${k.p.toPrecision(3)}</h3>\n${table(
+    ['', 'madnis-ts events', 'share of σ', 'MG5 events', 'share of σ'],
+    k.rows.map((r) => [esc(r.category), count(r.madnis.events), `${pct(r.madnis.fraction, 2)} ± ${pct(r.madnis.error, 2)}`, count(r.mg5.events), `${pct(r.mg5.fraction, 2)} ± ${pct(r.mg5.error, 2)}`]),
+    'small',
+  )}`).join('\n');
   const html = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(inputs.title)} — madnis-ts vs MG5</title>
 <style>
@@ -146,7 +184,7 @@ dl dt{font-weight:600;margin-top:.5em}.note{color:#555;font-size:.9em}.warning{c
 <h1>${esc(inputs.title)}</h1>
 <p>${inputs.processes.map(esc).join('; ')} — madnis-ts (trained sampler) against MG5's own event generation, same cards, seed ${m.seed}, ${m.threads} thread(s), same machine.</p>
 <h2>Headline</h2>
-${sigmaWarning(comparison) ? `<p class="warning">WARNING: ${esc(sigmaWarning(comparison)!)}</p>` : ''}
+${warnings.map((w) => `<p class="warning">WARNING: ${esc(w)}</p>`).join('\n')}
 ${table(['', 'madnis-ts', 'MG5', 'madnis-ts / MG5'], headlineRows(comparison))}
 <p class="note">VEGAS phase of madnis-ts (its own warm-up, for reference): ε plain max ${pct(comparison.efficiency.vegas_phase?.efficiency_max, 3)}, ≤ 1 % overweights ${pct(comparison.efficiency.vegas_phase?.efficiency_truncated, 2)}.</p>
 <h2>Definitions</h2>
@@ -157,11 +195,15 @@ ${table(['', 'madnis-ts', 'MG5', 'madnis-ts / MG5'], headlineRows(comparison))}
 ${section('training')}
 <h2>Channels</h2>
 ${section('channels')}
-${table(['channel', 'σ_c madnis-ts [pb]', 'share', 'ε max', 'ε ≤1 %', 'points', 'σ_c MG5 [pb]', 'share', 'ε survey', 'events/points', 'points'], channelRows, 'small')}
+<p class="note">MadEvent integrates a diagram and its symmetric copies (configurations that differ by a permutation of identical particles, symfact.dat) in one job; madnis-ts gives every copy a channel and a phase-space map of its own${split.length ? ` (here ${split.map((j) => `${esc(j.label)}: ${j.madnis_channels.length} channels`).join('; ')})` : ''}. The table sums madnis-ts' channels per MG5 job, so that σ compares like for like; ε of a job combines its channels as Σσ_c/Σ(σ_c/ε_c).</p>
+${table(['MG5 job', 'madnis-ts channels', 'σ madnis-ts [pb]', 'share', 'ε max', 'points', 'σ MG5 [pb]', 'share', 'ε survey', 'events/points', 'points', 'pull'], jobRows, 'small')}
+<h2>Composition</h2>
+<p class="note">Share of σ (the events' summed weights) per initial state and per subprocess folder, in both event files; errors √Σw²/Σw. Categories with fewer than 10 events in both files are pooled into one for the χ². A composition that differs (p &lt; ${P_WARNING}) is flagged at the top.</p>
+${compositionTables}
 <h2>Distributions</h2>
 <p class="note">${count(ours.events.length)} madnis-ts events against ${count(theirs.events.length)} MG5 events; dσ/dx normalised to each file's σ; χ² of the normalised shapes over the bins with entries, ndf = bins − 1.</p>
 ${section('distributions')}
-${table(['observable', 'χ²', 'ndf', 'χ²/ndf'], distributions.map((d) => [esc(d.label), d.chi2.toFixed(1), String(d.ndf), d.ndf ? (d.chi2 / d.ndf).toFixed(2) : '–']))}
+${table(['observable', 'χ²', 'ndf', 'χ²/ndf', 'p'], distributionNumbers.map((d) => [esc(d.label), d.chi2.toFixed(1), String(d.ndf), d.ndf ? (d.chi2 / d.ndf).toFixed(2) : '–', d.p.toPrecision(3)]))}
 <h2>Timings</h2>
 ${table(['step', 'wall time', 'points'], [
     ['madnis-ts training (VEGAS + flow)', seconds(m.training_wall_s), count(m.training_points)],
@@ -182,7 +224,9 @@ ${inputs.cards.map((card) => `<details><summary>${esc(card.name)}</summary><pre>
 `;
   return {
     comparison,
-    distributions: distributions.map((d) => ({ id: d.id, label: d.label, chi2: d.chi2, ndf: d.ndf })),
+    distributions: distributionNumbers,
+    composition,
+    warnings,
     machine,
     plots: plots.length,
     html,

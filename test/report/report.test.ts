@@ -14,7 +14,8 @@ import type { LheEvent } from '../../src/lhe/types.js';
 import type { BaselineResult } from '../../src/mg5/baseline.js';
 import { combineChannelEfficiencies, compare, crossover, type MadnisSide } from '../../src/report/compare.js';
 import { chooseObservables, compareSamples, fillSample } from '../../src/report/observables.js';
-import { buildReport, sigmaWarning } from '../../src/report/report.js';
+import { compareComposition } from '../../src/report/composition.js';
+import { buildReport, comparisonWarnings, sigmaWarning } from '../../src/report/report.js';
 import { readSamplerFile } from '../../src/train/sampler_file.js';
 import type { FinalIntegration } from '../../src/train/schedule.js';
 import { runCli } from '../helpers.js';
@@ -62,15 +63,33 @@ describe('the comparison numbers', () => {
     expect(c.efficiency.end_to_end.madnis).toBeCloseTo(0.1, 15);
     expect(c.efficiency.end_to_end.mg5).toBeCloseTo(0.01, 15);
     expect(c.efficiency.end_to_end.ratio).toBeCloseTo(10, 12);
-    expect(c.efficiency.sampler_max.mg5).toBeCloseTo(0.025, 15);
-    expect(c.efficiency.sampler_max.ratio).toBeCloseTo(4, 12);
+    // no ratio of two definitions: MG5's logs give per-channel efficiencies only
+    expect(c.efficiency.sampler_max).toEqual({ madnis: 0.1, madnis_points: 100000 });
+    expect(c.efficiency.sampler_channels.mg5).toBeCloseTo(0.025, 15);
     // madnis: 100 s + N·1 ms; MG5: N·20 ms → equal at N = 100/0.019
     expect(c.time.crossover_events).toBe(Math.ceil(100 / 0.019));
     const at1e4 = c.time.to_events.find((t) => t.events === 1e4)!;
     expect(at1e4.madnis_s).toBeCloseTo(110, 9);
     expect(at1e4.mg5_s).toBeCloseTo(200, 9);
-    expect(c.channels[1]!.mg5!.end_to_end).toBeCloseTo(0.01, 15);
+    expect(c.jobs[1]!.mg5!.end_to_end).toBeCloseTo(0.01, 15);
     expect(c.channels[0]!.madnis.share).toBeCloseTo(62 / 103, 15);
+  });
+
+  it('sums the channels of symmetric copies and Breit-Wigner splits per MG5 job', () => {
+    // madnis-ts: G1, its copy G3, and G2; MG5: job G1 (copies folded in), G2 split in two
+    const three: MadnisSide = { ...side, final: final(0.1, [{ sigma: 31, eff: 0.2 }, { sigma: 41, eff: 0.1 }, { sigma: 31, eff: 0.1 }]), channel_labels: ['P1/G1', 'P1/G2', 'P1/G3'] };
+    const mg5 = baseline({ channels: [
+      { label: 'P1/G1', sigma_pb: 60, error_pb: 0.8, points: 600000, unweighted_events: 6000, survey_efficiency: 0.02 },
+      { label: 'P1/G2.1', sigma_pb: 30, error_pb: 0.3, points: 300000, unweighted_events: 3000, survey_efficiency: 0.04 },
+      { label: 'P1/G2.2', sigma_pb: 10, error_pb: 0.4, points: 100000, unweighted_events: 1000, survey_efficiency: 0.04 },
+    ] });
+    const c = compare(three, mg5, undefined, new Map([['P1/G3', 'P1/G1'], ['P1/G1', 'P1/G1'], ['P1/G2', 'P1/G2']]));
+    expect(c.jobs.map((j) => [j.label, j.madnis_channels])).toEqual([['P1/G1', ['P1/G1', 'P1/G3']], ['P1/G2', ['P1/G2']]]);
+    expect(c.jobs[0]!.madnis!.sigma_pb).toBe(62);
+    expect(c.jobs[0]!.madnis!.efficiency_max).toBeCloseTo(62 / (31 / 0.2 + 31 / 0.1), 14);
+    expect(c.jobs[1]!.mg5!.sigma_pb).toBe(40);
+    expect(c.jobs[1]!.mg5!.error_pb).toBeCloseTo(0.5, 14);
+    expect(c.jobs[1]!.pull).toBeCloseTo((41 - 40) / Math.hypot(0.5, 0.5), 12);
   });
 
   it("counts MG5's survey as its fixed cost when it was timed", () => {
@@ -143,6 +162,35 @@ describe('distributions', () => {
     const integral = pt.a.density.reduce((s, d, i) => s + d * (pt.a.edges[i + 1]! - pt.a.edges[i]!), 0);
     expect(integral).toBeGreaterThan(9.7);
     expect(integral).toBeLessThanOrEqual(10 + 1e-9);
+  });
+});
+
+describe('composition', () => {
+  /** n events whose initial state is u u~ with probability pu, else g g; weight w each */
+  function mix(n: number, pu: number, seed: number, w = 1): LheEvent[] {
+    let s = seed >>> 0;
+    const random = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 0.5) / 2 ** 32;
+    return Array.from({ length: n }, () => {
+      const [a, b] = random() < pu ? [2, -2] : [21, 21];
+      const p = (pdg: number, status: number) => ({ pdg, status, mothers: [0, 0] as [number, number], colour: [0, 0] as [number, number], px: 0, py: 0, pz: 1, e: 1, m: 0, lifetime: 0, spin: 9 });
+      return { processId: 1, weight: w, scale: 91, alphaQED: 0.0078, alphaS: 0.118, particles: [p(a, -1), p(b, -1), p(6, 1), p(-6, 1)] };
+    });
+  }
+  const folders = new Map([['2 -2 > -6 6', 'P1_uux_ttx'], ['21 21 > -6 6', 'P1_gg_ttx']]);
+
+  it('agrees for two samples of one mix, flags a biased one, and maps flavours to subprocess folders', () => {
+    const same = compareComposition(mix(10000, 0.1, 1), mix(10000, 0.1, 2, 3), folders);
+    expect(same.map((k) => k.id)).toEqual(['initial_state', 'subprocess']);
+    for (const k of same) expect(k.p).toBeGreaterThan(0.001);
+    expect(same[0]!.rows.map((r) => r.category)).toEqual(['g g', 'u u~']);
+    expect(same[1]!.rows.map((r) => r.category)).toEqual(['P1_gg_ttx', 'P1_uux_ttx']);
+    expect(same[1]!.rows[1]!.madnis.fraction).toBeCloseTo(0.1, 1);
+    // 7 % of q q~ instead of 10 %: the plots of t t~ would not show it, this does
+    const biased = compareComposition(mix(10000, 0.07, 1), mix(10000, 0.1, 2), folders);
+    expect(biased[1]!.p).toBeLessThan(1e-6);
+    const c = compare({ sigma_pb: 100, sigma_error_pb: 1, final: final(0.1, [{ sigma: 100, eff: 0.1 }]), phases: [], training_points: 1, training_wall_s: 1, events: 1, generation_points: 1, generation_wall_s: 1, channel_labels: ['P1/G1'] }, baseline());
+    expect(comparisonWarnings(c, [], biased).filter((w) => /composition by/.test(w))).toHaveLength(2);
+    expect(comparisonWarnings(c, [], same)).toEqual([]);
   });
 });
 
