@@ -15,7 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/native/paths.js';
 import { pull, runCli } from '../helpers.js';
 import { eeMumuSigma } from '../physics.js';
-import { readWithMg5 } from './mg5_lhe.js';
+import { describeWithMg5, readWithMg5 } from './mg5_lhe.js';
 import { haveGfortran, testMg5Home } from './mg5_home.js';
 
 const mg5Home = testMg5Home();
@@ -28,10 +28,10 @@ function expectReport(out: string, summary: Record<string, any>): void {
   const html = readFileSync(join(out, 'report.html'), 'utf8');
   expect(html).toContain('<h2>Headline</h2>');
   expect(html).not.toContain('<p class="warning">');
-  const c = summary.comparison.comparison;
+  const c = summary.comparison;
   expect(Math.abs(c.sigma.pull)).toBeLessThan(3);
   expect(c.events.mg5).toBe(summary.events.count);
-  for (const e of [c.efficiency.end_to_end.madnis, c.efficiency.end_to_end.mg5, c.efficiency.sampler_max.madnis, c.efficiency.sampler_max.mg5, c.efficiency.sampler_truncated.madnis]) {
+  for (const e of [c.efficiency.end_to_end.madnis, c.efficiency.end_to_end.mg5, c.efficiency.sampler_max.madnis, c.efficiency.sampler_channels.mg5, c.efficiency.sampler_truncated.madnis]) {
     expect(e).toBeGreaterThan(0);
     expect(e).toBeLessThanOrEqual(1);
   }
@@ -42,9 +42,40 @@ function expectReport(out: string, summary: Record<string, any>): void {
   expect(summary.comparison.distributions.length).toBeGreaterThan(0);
   for (const d of summary.comparison.distributions as Array<{ label: string; chi2: number; ndf: number }>)
     expect(d.chi2, d.label).toBeLessThan(d.ndf + 5 * Math.sqrt(2 * d.ndf));
+  // the composition by initial state and by subprocess folder agrees with MG5's events
+  expect(summary.comparison.composition.map((k: { id: string }) => k.id)).toEqual(['initial_state', 'subprocess']);
+  for (const k of summary.comparison.composition as Array<{ label: string; chi2: number; ndf: number; p: number; rows: Array<{ category: string }> }>) {
+    expect(k.p, `${k.label}: χ²/ndf = ${k.chi2}/${k.ndf}`).toBeGreaterThan(0.001);
+    expect(k.rows.map((r) => r.category).filter((c) => c.startsWith('flavours of no subprocess'))).toEqual([]);
+  }
+  expect(summary.comparison.warnings).toEqual([]);
   // the launched folder is left as it was: MG5's baseline ran in a copy
   expect(existsSync(join(out, 'process', 'Events', 'baseline'))).toBe(false);
   expect(existsSync(join(out, 'baseline', 'process', 'Events', 'baseline'))).toBe(true);
+  expectSameRecordAsMg5(summary);
+}
+
+/**
+ * MG5's lhe_parser sees in our file what it sees in MG5's own for the same cards: the banner
+ * blocks and cards, the PDF set, the per-event systematics block, the same kinds of
+ * intermediate particles (each with its daughters' invariant mass and colour); and the mean
+ * weight is the <init> σ.
+ */
+function expectSameRecordAsMg5(summary: Record<string, any>): void {
+  const ours = describeWithMg5(mg5Home!, summary.events.file);
+  const theirs = describeWithMg5(mg5Home!, summary.baseline.events_file);
+  for (const block of ['mgversion', 'mg5proccard', 'mgproccard', 'mgruncard', 'slha', 'mggenerationinfo', 'init']) expect(ours.banner).toContain(block);
+  expect(ours.banner).toEqual(expect.arrayContaining(theirs.banner));
+  // beams, energies (formatted with more digits), PDF groups and sets, IDWTUP, NPRUP
+  expect(ours.init.map(Number)).toEqual(theirs.init.map(Number));
+  expect(ours.run_card).toEqual(theirs.run_card);
+  expect(ours.masses).toEqual(theirs.masses);
+  expect(ours.with_mgrwt).toBe(theirs.with_mgrwt === theirs.events ? ours.events : 0);
+  expect(ours.mgrwt_consistent).toBe(ours.with_mgrwt);
+  expect(ours.n_qcd.sort()).toEqual(theirs.n_qcd.sort());
+  expect(Object.keys(ours.intermediate).sort()).toEqual(Object.keys(theirs.intermediate).sort());
+  expect(ours.bad_intermediate).toBe(0);
+  expect(Math.abs(ours.mean_weight / ours.init_sigma - 1)).toBeLessThan(1e-9);
 }
 
 describe.skipIf(!haveMg5 || !haveGfortran)('MG5 bridge (needs MG5 and gfortran)', () => {
@@ -163,6 +194,38 @@ describe.skipIf(!haveMg5 || !haveGfortran)('madnis-ts launch p p > t t~ (needs M
     expect(summary.libraries).toHaveLength(2);
     expectReport(out, summary);
     expect(summary.comparison.distributions.map((d: { id: string }) => d.id)).toContain('eta_top1');
+  }, 1_800_000);
+});
+
+describe.skipIf(!haveMg5 || !haveGfortran)('madnis-ts launch of a decay chain (needs MG5 and gfortran)', () => {
+  const work = mkdtempSync(join(tmpdir(), 'madnis-launch-ttdecay-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('p p > t t~, (t > b e+ ve), (t~ > b~ e- ve~): t, t~ and both W in the record, colour-connected, on their daughters\' mass', async () => {
+    const config = join(work, 'tt.yaml');
+    writeFileSync(config, 'vegas: {iterations: 5, points_per_iteration: 50000}\ntraining: {steps: 60, batch_size: 4096}\nintegration: {points: 100000}\n');
+    const out = join(work, 'out');
+    const run = runCli(['launch', join(packageRoot, 'madgraph-cards', 'pp_tt_dilepton.dat'), '--mg5', mg5Home!, '--out', out, '--config', config, '--events', '5000', '--threads', '2'], {}, 1_800_000);
+    expect(run.status, run.stderr).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.libraries).toHaveLength(2);
+    expectReport(out, summary);
+    expect(readWithMg5(mg5Home!, summary.events.file).events).toBe(5000);
+    const { readLhe } = await import('../../src/lhe/reader.js');
+    await readLhe(summary.events.file, (event) => {
+      const ps = event.particles;
+      const top = ps.find((p) => p.pdg === 6 && p.status === 2), antitop = ps.find((p) => p.pdg === -6 && p.status === 2);
+      expect(top && antitop).toBeTruthy();
+      const position = (p: unknown) => ps.indexOf(p as (typeof ps)[number]) + 1;
+      const b = ps.find((p) => p.pdg === 5)!, bbar = ps.find((p) => p.pdg === -5)!;
+      // t > b W+: the b is the top's daughter and carries its colour; likewise the t~'s anticolour
+      expect(b.mothers).toEqual([position(top), position(top)]);
+      expect(bbar.mothers).toEqual([position(antitop), position(antitop)]);
+      expect(top!.colour).toEqual([b.colour[0], 0]);
+      expect(antitop!.colour).toEqual([0, bbar.colour[1]]);
+      expect(top!.mothers).toEqual([1, 2]);
+      expect(top!.spin).toBe(0);
+    });
   }, 1_800_000);
 });
 
