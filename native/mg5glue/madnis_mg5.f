@@ -213,7 +213,8 @@ c ----------------------------------------------------------------------
 c One point. u(ndim) in [0,1); icfg: config index (1-based); ircfg:
 c the config whose diagram describes the event record: icfg, or for a
 c symmetric copy (symfact.dat factor -g) the config of graph g, since
-c the record holds P1 = P(PERMS), in which the copy's diagram is g's;
+c the record holds P1 = P(PERMS), in which the copy's diagram is g's
+c (where g has a diagram in the chosen subprocess);
 c cls(mapconfig(0)): channel (1-based) each config's prior adds to, 0 =
 c none; nch: number of channels; rsel, rcol: uniforms for the event
 c record. Outputs: wgt_out (pb), alpha(nch), pout(0:3,nexternal) lab
@@ -300,6 +301,7 @@ c     PDG ids per subprocess, and masses and widths (props.inc)
       integer dmask(-max_branch:nexternal), nres, ir, ida, jd2
 c     colour, anticolour of each external (P order) and propagator
       integer pcol(2,-max_branch:nexternal), kc, ka, ncr, nar, icolr
+      integer rcfg
       logical lc, used(2,2)
 c     systematics block of each subprocess/mirror (REWGT's /TO_SYST/)
       integer nqsel(2*maxsproc)
@@ -505,6 +507,11 @@ c     the event record (not while training or integrating)
             nqcd_out = nqsel(is)
             totfact_out = rwsel(is)
          endif
+c        the record's diagram: the class config's (ircfg) where it has
+c        one in the chosen subprocess, else the channel's own, its leaves
+c        at their P1 positions (a class config's PERMS is the identity)
+         rcfg = ircfg
+         if (confsub(isel(is),ircfg) .eq. 0) rcfg = icfg
 c        colour flow as addmothers.f picks it: among the flows the
 c        record's diagram contributes to (ICOLAMP), with probability
 c        |JAMP|^2 summed over helicities; all flows if none is left
@@ -513,7 +520,7 @@ c        |JAMP|^2 summed over helicities; all flows if none is left
          lc = .true.
          do ic = 1, maxflow
             if (ic .le. size(icolamp,1)) then
-               if (icolamp(ic,ircfg,isel(is))) xt = xt + jsel(ic,is)
+               if (icolamp(ic,rcfg,isel(is))) xt = xt + jsel(ic,is)
             endif
             target(ic) = xt
             if (jsel(ic,is) .gt. 0d0) nc = ic
@@ -540,7 +547,7 @@ c           writes no intermediate particle (addmothers.f's is_LC)
 c        resonances to write (as addmothers.f does with ickkw = 0): the
 c        s-channel propagators of the channel's diagram that are within
 c        bwcutoff widths of their mass, coloured ones (t of t > b W)
-c        included, of the record's diagram (ircfg); decay products as a
+c        included, of the record's diagram (rcfg); decay products as a
 c        bit mask over the externals of P1. A propagator's colour is what its two
 c        daughters leave once a colour of one meets the same anticolour
 c        of the other (addmothers.f's elim_indices, without its epsilon
@@ -551,18 +558,25 @@ c        representation's is not written).
             props_set = .true.
          endif
          do j = 1, nexternal
-            dmask(j) = ibset(0, j-1)
-            pcol(1,j) = col(1,j)
-            pcol(2,j) = col(2,j)
+            dmask(j) = 0
+            pcol(1,j) = 0
+            pcol(2,j) = 0
+            do i = 1, nexternal
+               if (perms(i,mapconfig(rcfg)) .eq. j) then
+                  dmask(j) = ibset(dmask(j), i-1)
+                  pcol(1,j) = col(1,i)
+                  pcol(2,j) = col(2,i)
+               endif
+            enddo
          enddo
          nres = 0
          do i = -1, -(nexternal-3), -1
             if (.not. lc) goto 20
-            if (iforest(1,i,ircfg) .eq. 1 .or.
-     &          iforest(1,i,ircfg) .eq. 2) goto 20
+            if (iforest(1,i,rcfg) .eq. 1 .or.
+     &          iforest(1,i,rcfg) .eq. 2) goto 20
             dmask(i) = 0
             do jd2 = 1, 2
-               ida = iforest(jd2,i,ircfg)
+               ida = iforest(jd2,i,rcfg)
                dmask(i) = ior(dmask(i), dmask(ida))
                used(1,jd2) = .false.
                used(2,jd2) = .false.
@@ -572,9 +586,9 @@ c           contract colour lines running between the two daughters
                do ka = 1, 2
                   if (kc .ne. ka .and. .not. used(1,kc) .and.
      &                .not. used(2,ka) .and.
-     &                pcol(1,iforest(kc,i,ircfg)) .ne. 0 .and.
-     &                pcol(1,iforest(kc,i,ircfg)) .eq.
-     &                pcol(2,iforest(ka,i,ircfg))) then
+     &                pcol(1,iforest(kc,i,rcfg)) .ne. 0 .and.
+     &                pcol(1,iforest(kc,i,rcfg)) .eq.
+     &                pcol(2,iforest(ka,i,rcfg))) then
                      used(1,kc) = .true.
                      used(2,ka) = .true.
                   endif
@@ -585,7 +599,7 @@ c           contract colour lines running between the two daughters
             ncr = 0
             nar = 0
             do jd2 = 1, 2
-               ida = iforest(jd2,i,ircfg)
+               ida = iforest(jd2,i,rcfg)
                if (pcol(1,ida) .ne. 0 .and. .not. used(1,jd2)) then
                   ncr = ncr + 1
                   pcol(1,i) = pcol(1,ida)
@@ -595,9 +609,9 @@ c           contract colour lines running between the two daughters
                   pcol(2,i) = pcol(2,ida)
                endif
             enddo
-            if (sprop(isel(is),i,ircfg) .eq. 0) cycle
-            if (prwidth(i,ircfg) .le. 0d0) cycle
-            icolr = get_color(sprop(isel(is),i,ircfg))
+            if (sprop(isel(is),i,rcfg) .eq. 0) cycle
+            if (prwidth(i,rcfg) .le. 0d0) cycle
+            icolr = get_color(sprop(isel(is),i,rcfg))
             if (.not. ((icolr .eq. 1 .and. ncr+nar .eq. 0) .or.
      &          (icolr .eq. 3 .and. ncr .eq. 1 .and. nar .eq. 0) .or.
      &          (icolr .eq. -3 .and. ncr .eq. 0 .and. nar .eq. 1) .or.
@@ -610,11 +624,11 @@ c           contract colour lines running between the two daughters
                enddo
             enddo
             xm = sqrt(max(0d0, q(0)**2-q(1)**2-q(2)**2-q(3)**2))
-            if (abs(xm-prmass(i,ircfg)) .ge. bwcutoff*prwidth(i,ircfg))
+            if (abs(xm-prmass(i,rcfg)) .ge. bwcutoff*prwidth(i,rcfg))
      &           cycle
             if (nres .lt. maxres) then
                nres = nres + 1
-               res(1,nres) = sprop(isel(is),i,ircfg)
+               res(1,nres) = sprop(isel(is),i,rcfg)
                res(2,nres) = dmask(i)
                rescol(1,nres) = pcol(1,i)
                rescol(2,nres) = pcol(2,i)

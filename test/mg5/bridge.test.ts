@@ -45,6 +45,7 @@ function expectReport(out: string, summary: Record<string, any>): void {
   // the composition by initial state and by subprocess folder agrees with MG5's events
   expect(summary.comparison.composition.map((k: { id: string }) => k.id)).toEqual(['initial_state', 'subprocess']);
   for (const k of summary.comparison.composition as Array<{ label: string; chi2: number; ndf: number; p: number; rows: Array<{ category: string }> }>) {
+    console.log(`${summary.processes.join('; ')}: composition by ${k.label}: χ²/ndf = ${k.chi2.toFixed(1)}/${k.ndf}, p = ${k.p.toPrecision(3)}`);
     expect(k.p, `${k.label}: χ²/ndf = ${k.chi2}/${k.ndf}`).toBeGreaterThan(0.001);
     expect(k.rows.map((r) => r.category).filter((c) => c.startsWith('flavours of no subprocess'))).toEqual([]);
   }
