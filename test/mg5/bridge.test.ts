@@ -112,6 +112,34 @@ describe.skipIf(!haveMg5 || !haveGfortran)('MG5 bridge (needs MG5 and gfortran)'
   });
 });
 
+describe.skipIf(!haveMg5 || !haveGfortran)('helicities of massive vectors and scalars (needs MG5 and gfortran)', () => {
+  const work = mkdtempSync(join(tmpdir(), 'madnis-launch-zh-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('e+ e- > z h: the Z has helicities −1, 0, +1 and the Higgs 0, as MG5 writes them (0 was written as 9)', async () => {
+    const card = join(work, 'ee_zh.dat');
+    writeFileSync(card, 'import model sm\ngenerate e+ e- > z h\n');
+    const config = join(work, 'quick.yaml');
+    writeFileSync(config, 'vegas: {iterations: 3, points_per_iteration: 10000}\ntraining: {steps: 20, batch_size: 1024}\nintegration: {points: 20000}\n');
+    const out = join(work, 'out');
+    const run = runCli(['launch', card, '--mg5', mg5Home!, '--out', out, '--config', config, '--events', '2000', '--threads', '2', '--no-baseline']);
+    expect(run.status, run.stderr).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    const { readLhe } = await import('../../src/lhe/reader.js');
+    const z = new Map<number, number>(), h = new Set<number>();
+    await readLhe(summary.events.file, (event) => {
+      for (const p of event.particles) {
+        if (p.pdg === 23) z.set(p.spin, (z.get(p.spin) ?? 0) + 1);
+        if (p.pdg === 25) h.add(p.spin);
+      }
+    });
+    expect([...z.keys()].sort()).toEqual([-1, 0, 1]);
+    // a longitudinal Z is a sizeable share of Z h at √s = 1 TeV
+    expect(z.get(0)!).toBeGreaterThan(200);
+    expect([...h]).toEqual([0]);
+  });
+});
+
 describe.skipIf(!haveMg5 || !haveGfortran)('madnis-ts launch on MG5 (needs MG5 and gfortran)', () => {
   const work = mkdtempSync(join(tmpdir(), 'madnis-launch-mg5-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
