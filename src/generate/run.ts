@@ -148,7 +148,7 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
     },
     { name: 'madnis_config', text: toYaml(file.config), escape: true },
   ];
-  const writer = await LheWriter.open(lhePath, banner(options.events, null), init, { fast: true });
+  const writer = await LheWriter.open(lhePath, banner(options.events, null), init, { staged: true });
 
   let accepted = 0, drawn = 0, invalid = 0, acceptedAll = 0, overweight = 0, overweightWeight = 0;
   let writeSeconds = 0;

@@ -9,13 +9,14 @@
  * `event_norm average`: the mean XWGTUP equals the <init> cross section exactly, which is
  * only known once every event, overweights included, has been drawn).
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { pipeline } from 'node:stream/promises';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
-import { constants as zlibConstants, createGunzip, createGzip } from 'node:zlib';
+import { constants as zlibConstants, createGzip } from 'node:zlib';
 
 import type { LheEvent, LheInit, LheParticle } from './types.js';
 
@@ -70,15 +71,23 @@ function formatParticle(p: LheParticle): string {
 }
 
 // XWGTUP with 11 significant digits (MG5: 8), so that the mean weight of a file equals its
-// <init> cross section to ~1e-11, not only to the 5e-9 of MG5's rounding.
-const formatWeight = (weight: number) => cExp(weight, 10, 17, true);
+// <init> cross section to ~1e-11, not only to the 5e-9 of MG5's rounding. 17 characters for
+// any weight between 1e-99 and 1e100, which lets a staged file be normalised in place.
+const WEIGHT_WIDTH = 17;
+const formatWeight = (weight: number) => cExp(weight, 10, WEIGHT_WIDTH, true);
+
+/** The event's text and where its XWGTUP starts in it. */
+function formatEventAt(event: LheEvent): { text: string; weightAt: number } {
+  if (event.particles.length === 0) throw new RangeError('an LHE event needs at least one particle');
+  const lead = `<event>\n${cInt(event.particles.length, 2)} ${cInt(event.processId, 6)} `;
+  const text = `${lead}${formatWeight(event.weight)}` +
+    ` ${cExp(event.scale, 8, 14)} ${cExp(event.alphaQED, 8, 14)} ${cExp(event.alphaS, 8, 14)}\n` +
+    `${event.particles.map(formatParticle).join('')}${event.trailer ?? ''}</event>\n`;
+  return { text, weightAt: lead.length };
+}
 
 export function formatEvent(event: LheEvent): string {
-  if (event.particles.length === 0) throw new RangeError('an LHE event needs at least one particle');
-  const head =
-    `${cInt(event.particles.length, 2)} ${cInt(event.processId, 6)} ${formatWeight(event.weight)}` +
-    ` ${cExp(event.scale, 8, 14)} ${cExp(event.alphaQED, 8, 14)} ${cExp(event.alphaS, 8, 14)}\n`;
-  return `<event>\n${head}${event.particles.map(formatParticle).join('')}${event.trailer ?? ''}</event>\n`;
+  return formatEventAt(event).text;
 }
 
 // 11 significant digits (more than MG5's %e) so σ survives a write/read round trip at
@@ -139,6 +148,10 @@ export class LheWriter {
   private failure: Error | undefined;
   private draining: Promise<void> | undefined;
   private buffer = '';
+  /** staged files: bytes written before the buffer, and the byte offset of every event's XWGTUP */
+  private bytes = 0;
+  private preambleBytes = 0;
+  private weightOffsets = new Float64Array(0);
 
   private constructor(
     finalPath: string,
@@ -146,6 +159,8 @@ export class LheWriter {
     private readonly file: Writable,
     private readonly sink: Writable,
     partialPath: string,
+    /** the partial file is plain text that close(normalisation) turns into the final file */
+    private readonly staged = false,
   ) {
     this.finalPath = finalPath;
     this.partialPath = partialPath;
@@ -162,16 +177,20 @@ export class LheWriter {
     }
   }
 
-  /** `fast`: the cheapest gzip level, for a file that close() rewrites (normalises) anyway. */
-  static async open(finalPath: string, header: LheHeaderSection[], init: LheInit, options: { fast?: boolean } = {}): Promise<LheWriter> {
+  /**
+   * `staged`: for a file that close() rewrites (normalises) anyway, the events go to a plain
+   * text partial file (`unweighted_events.lhe.partial` for `unweighted_events.lhe.gz`), and
+   * only the final file is compressed: one compression, not two.
+   */
+  static async open(finalPath: string, header: LheHeaderSection[], init: LheInit, options: { staged?: boolean } = {}): Promise<LheWriter> {
     // format first, so a bad argument leaves nothing on disk
     const text = preamble(header, init);
-    const level = finalPath.endsWith('.gz') ? (options.fast ? zlibConstants.Z_BEST_SPEED : zlibConstants.Z_DEFAULT_COMPRESSION) : null;
-    return LheWriter.openFile(finalPath, `${finalPath}.partial`, text, level);
+    if (options.staged) return LheWriter.openFile(finalPath, `${finalPath.replace(/\.gz$/, '')}.partial`, text, null, true);
+    return LheWriter.openFile(finalPath, `${finalPath}.partial`, text, finalPath.endsWith('.gz') ? zlibConstants.Z_DEFAULT_COMPRESSION : null);
   }
 
   /** gzipLevel null: plain text */
-  static async openFile(finalPath: string, path: string, preambleText: string, gzipLevel: number | null): Promise<LheWriter> {
+  static async openFile(finalPath: string, path: string, preambleText: string, gzipLevel: number | null, staged = false): Promise<LheWriter> {
     await mkdir(dirname(finalPath), { recursive: true });
     const handle = await open(path, 'w');
     const file = handle.createWriteStream({ autoClose: false });
@@ -181,7 +200,9 @@ export class LheWriter {
       gzip.pipe(file);
       sink = gzip;
     }
-    const writer = new LheWriter(finalPath, handle, file, sink, path);
+    const writer = new LheWriter(finalPath, handle, file, sink, path, staged);
+    writer.preambleBytes = Buffer.byteLength(preambleText);
+    writer.bytes = writer.preambleBytes;
     await writer.push(preambleText);
     return writer;
   }
@@ -193,22 +214,22 @@ export class LheWriter {
   write(event: LheEvent): Promise<void> | void {
     if (this.state !== 'open') throw new Error(`LHE writer for ${this.finalPath} is ${this.state}`);
     if (this.failure) throw this.failure;
-    this.buffer += formatEvent(event);
-    this.count++;
-    if (this.buffer.length < BATCH_CHARS) return;
-    const text = this.buffer;
-    this.buffer = '';
-    return this.push(text);
-  }
-
-  /** Pre-formatted text (complete events) as it is. */
-  writeText(text: string): Promise<void> | void {
-    if (this.state !== 'open') throw new Error(`LHE writer for ${this.finalPath} is ${this.state}`);
-    if (this.failure) throw this.failure;
+    const { text, weightAt } = formatEventAt(event);
+    if (this.staged) {
+      if (this.count === this.weightOffsets.length) {
+        const grown = new Float64Array(Math.max(1024, 2 * this.count));
+        grown.set(this.weightOffsets);
+        this.weightOffsets = grown;
+      }
+      // event text is ASCII: characters are bytes
+      this.weightOffsets[this.count] = this.bytes + this.buffer.length + weightAt;
+    }
     this.buffer += text;
+    this.count++;
     if (this.buffer.length < BATCH_CHARS) return;
     const out = this.buffer;
     this.buffer = '';
+    this.bytes += Buffer.byteLength(out);
     return this.push(out);
   }
 
@@ -234,6 +255,7 @@ export class LheWriter {
    */
   async close(normalisation?: LheNormalisation): Promise<void> {
     if (this.state !== 'open') throw new Error(`LHE writer for ${this.finalPath} is ${this.state}`);
+    if (this.staged !== Boolean(normalisation)) throw new Error(`a staged LHE file, and only one, is completed by close(normalisation) (${this.partialPath})`);
     this.state = 'failed';
     try {
       if (this.failure) throw this.failure;
@@ -244,7 +266,7 @@ export class LheWriter {
       if (normalisation) {
         const rewritten = `${this.finalPath}.tmp-${process.pid}`;
         try {
-          await rewriteNormalised(this.partialPath, rewritten, this.finalPath, normalisation, this.count);
+          await this.normalise(rewritten, normalisation);
           await rename(rewritten, this.finalPath);
         } catch (error) {
           await rm(rewritten, { force: true });
@@ -274,54 +296,52 @@ export class LheWriter {
     await this.release().catch(() => undefined);
   }
 
+  /**
+   * The staged file into `path`: the new preamble, then the events' bytes as written with
+   * every XWGTUP overwritten in place (same width) by normalisation.weight(k), compressed
+   * when the final name ends in .gz; synced before the caller renames it.
+   */
+  private async normalise(path: string, normalisation: LheNormalisation): Promise<void> {
+    const offsets = this.weightOffsets, events = this.count, skip = this.preambleBytes, partial = this.partialPath;
+    const head = Buffer.from(preamble(normalisation.header, normalisation.init));
+    async function* patched(): AsyncGenerator<Buffer> {
+      yield head;
+      let k = 0, position = 0, carry: Buffer | undefined;
+      for await (const raw of createReadStream(partial, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+        const chunk = carry ? Buffer.concat([carry, raw]) : raw;
+        carry = undefined;
+        const end = position + chunk.length;
+        for (; k < events && offsets[k]! + WEIGHT_WIDTH <= end; ++k) {
+          const weight = formatWeight(normalisation.weight(k));
+          if (weight.length !== WEIGHT_WIDTH) throw new RangeError(`event ${k + 1}: weight ${weight} does not fit the ${WEIGHT_WIDTH} characters of XWGTUP`);
+          chunk.write(weight, offsets[k]! - position, 'latin1');
+        }
+        // a weight field that runs past this chunk is patched with the next one
+        const keep = k < events && offsets[k]! < end ? offsets[k]! - position : chunk.length;
+        if (keep < chunk.length) carry = Buffer.from(chunk.subarray(keep));
+        const from = Math.max(0, skip - position);
+        if (from < keep) yield chunk.subarray(from, keep);
+        position += keep;
+      }
+      if (carry || k !== events) throw new Error(`${partial} ends before its ${events} events: cannot normalise it`);
+    }
+    const file = createWriteStream(path);
+    if (this.finalPath.endsWith('.gz')) await pipeline(patched(), createGzip(), file);
+    else await pipeline(patched(), file);
+    const handle = await open(path, 'r+');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+
   // A stream made from a FileHandle holds it until destroyed (autoClose is off so that
   // close() can fsync first); handle.close() would otherwise wait forever.
   private async release(): Promise<void> {
     this.sink.destroy();
     this.file.destroy();
     await this.handle.close();
-  }
-}
-
-const EVENT_HEAD = /<event>\n(\s*\S+\s+\S+\s+)(\S+)/g;
-
-/**
- * Streams a finished file into `path` with a new preamble and the k-th event's XWGTUP
- * replaced by normalisation.weight(k); everything else of every event is kept as written.
- */
-async function rewriteNormalised(from: string, path: string, finalPath: string, normalisation: LheNormalisation, events: number): Promise<void> {
-  const gzip = finalPath.endsWith('.gz');
-  // its own final name is the temporary one: the caller renames it
-  const writer = await LheWriter.openFile(path, path, preamble(normalisation.header, normalisation.init), gzip ? zlibConstants.Z_DEFAULT_COMPRESSION : null);
-  let k = 0, pending = '', inEvents = false;
-  const replace = (text: string) => text.replace(EVENT_HEAD, (_match, lead: string) => `<event>\n${lead}${formatWeight(normalisation.weight(k++))}`);
-  try {
-    const input = createReadStream(from);
-    const text = gzip ? input.pipe(createGunzip()) : input;
-    text.setEncoding('utf8');
-    for await (const chunk of text as AsyncIterable<string>) {
-      pending += chunk;
-      if (!inEvents) {
-        const start = pending.indexOf('</init>\n');
-        if (start < 0) continue;
-        pending = pending.slice(start + '</init>\n'.length);
-        inEvents = true;
-      }
-      // whole events only: an event head may straddle two chunks
-      const cut = pending.lastIndexOf('</event>\n');
-      if (cut < 0) continue;
-      const whole = pending.slice(0, cut + '</event>\n'.length);
-      pending = pending.slice(whole.length);
-      await writer.writeText(replace(whole));
-    }
-    const end = pending.indexOf('</LesHouchesEvents>');
-    if (!inEvents || end < 0) throw new Error(`${from} ends before </LesHouchesEvents>: cannot normalise it`);
-    await writer.writeText(replace(pending.slice(0, end)));
-    if (k !== events) throw new Error(`${from} holds ${k} events, ${events} were written: cannot normalise it`);
-    await writer.close();
-  } catch (error) {
-    await writer.abort();
-    throw error;
   }
 }
 

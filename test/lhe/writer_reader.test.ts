@@ -234,12 +234,13 @@ describe('LheWriter.close with a normalisation', () => {
   for (const name of ['norm.lhe', 'norm.lhe.gz']) {
     it(`${name}: a new banner and <init>, the k-th event's weight replaced, everything else kept`, async () => {
       const path = join(work, 'norm', name);
-      const writer = await LheWriter.open(path, [{ name: 'first', text: 'written before the events' }], init, { fast: true });
+      const writer = await LheWriter.open(path, [{ name: 'first', text: 'written before the events' }], init, { staged: true });
       const events = Array.from({ length: 3000 }, (_, i) => ({ ...sampleEvent(i), trailer: i % 3 ? '' : `<mgrwt>\n<rscale>  2 0.1E+03</rscale>\n</mgrwt>\n` }));
       for (const event of events) await writer.write(event);
       const final = { ...init, processes: [{ xsec: 1, xerr: 0.5, xmax: 1, id: 1 }] };
       await writer.close({ header: [{ name: 'final', text: 'written after the events' }], init: final, weight: (k) => k + 0.5 });
       expect(existsSync(`${path}.partial`)).toBe(false);
+      expect(existsSync(join(work, 'norm', 'norm.lhe.partial'))).toBe(false);
       const read: LheEvent[] = [];
       const result = await readLhe(path, (event) => read.push(event));
       expect(result.header).toBe('\n<final>\nwritten after the events\n</final>\n');
