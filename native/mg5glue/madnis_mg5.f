@@ -570,8 +570,8 @@ c        representation's is not written).
             enddo
          enddo
          nres = 0
+         if (.not. lc) goto 20
          do i = -1, -(nexternal-3), -1
-            if (.not. lc) goto 20
             if (iforest(1,i,rcfg) .eq. 1 .or.
      &          iforest(1,i,rcfg) .eq. 2) goto 20
             dmask(i) = 0

@@ -43,8 +43,8 @@ function formatLheInfo(info: LheInfo): string {
 
   if (info.events > 0) {
     lines.push(`  weights: mean ${g(weights.mean)}, min ${g(weights.min)}, max ${g(weights.max)}, sum ${g(weights.sum)}`);
-    lines.push(`  negative weights: ${count(weights.negative)}; |weight| ≠ σ (overweights, > 1e-6 relative): ${count(weights.distinct_from_xsec)}` +
-      ` (${percent(weights.distinct_from_xsec / info.events)})\n`);
+    lines.push(`  negative weights: ${count(weights.negative)}; unit weight ${g(weights.unit_weight)}; |weight| above it (overweights, > 1e-6 relative): ` +
+      `${count(weights.above_unit_weight)} (${percent(weights.above_unit_weight / info.events)})\n`);
     const states = new Table({ head: ['final state (PDG ids)', 'events', 'share'], colAligns: ['left', 'right', 'right'], ...tableStyle });
     for (const s of info.final_state) states.push([s.pdgs || '(none)', count(s.events), percent(s.events / info.events, 2)]);
     lines.push(`${states.toString()}\n`);

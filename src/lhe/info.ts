@@ -17,8 +17,13 @@ export interface LheInfo {
     min: number;
     max: number;
     negative: number;
-    /** events whose |weight| differs from XSECUP by more than 1e-6 relative (overweights) */
-    distinct_from_xsec: number;
+    /**
+     * the smallest non-zero |weight|: in an unweighted sample the weight of an ordinary
+     * event (σ, or σ·N/Σf where overweight events keep their larger weight)
+     */
+    unit_weight: number;
+    /** events whose |weight| exceeds the unit weight by more than 1e-6 relative (overweights) */
+    above_unit_weight: number;
   };
   final_state: Array<{ pdgs: string; events: number }>;
 }
@@ -33,14 +38,11 @@ export async function lheInfo(path: string): Promise<LheInfo> {
   let min = Infinity;
   let max = -Infinity;
   let negative = 0;
-  let distinct = 0;
-  let reference = Number.NaN;
-
-  const onInit = (init: LheInit): void => {
-    // Unweighted MG5 samples (event_norm = average) give every event the total σ, the
-    // sum of XSECUP over the processes, whichever process the event belongs to.
-    reference = Math.abs(init.processes.reduce((s, p) => s + p.xsec, 0));
-  };
+  // the smallest |w| so far and how many events are within the tolerance of it: every event
+  // above a new, smaller unit weight was above it all along
+  let unit = Infinity;
+  let atUnit = 0;
+  let zero = 0;
   const result = await readLhe(
     path,
     (event) => {
@@ -54,7 +56,12 @@ export async function lheInfo(path: string): Promise<LheInfo> {
       if (w < min) min = w;
       if (w > max) max = w;
       if (w < 0) negative++;
-      if (!(Math.abs(Math.abs(w) - reference) <= RELATIVE_TOLERANCE * reference)) distinct++;
+      const magnitude = Math.abs(w);
+      if (magnitude === 0) zero++;
+      if (magnitude > 0 && magnitude < unit * (1 - RELATIVE_TOLERANCE)) {
+        unit = magnitude;
+        atUnit = 1;
+      } else if (magnitude > 0 && magnitude <= unit * (1 + RELATIVE_TOLERANCE)) atUnit++;
       const pdgs = event.particles
         .filter((p) => p.status === 1)
         .map((p) => p.pdg)
@@ -62,7 +69,6 @@ export async function lheInfo(path: string): Promise<LheInfo> {
         .join(' ');
       finalStates.set(pdgs, (finalStates.get(pdgs) ?? 0) + 1);
     },
-    onInit,
   );
 
   // processes in <init> order (with zero counts), then ids only the events use
@@ -82,7 +88,8 @@ export async function lheInfo(path: string): Promise<LheInfo> {
       min: events > 0 ? min : 0,
       max: events > 0 ? max : 0,
       negative,
-      distinct_from_xsec: distinct,
+      unit_weight: Number.isFinite(unit) ? unit : 0,
+      above_unit_weight: Number.isFinite(unit) ? events - atUnit - zero : 0,
     },
     final_state: [...finalStates.entries()]
       .map(([pdgs, n]) => ({ pdgs, events: n }))

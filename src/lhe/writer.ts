@@ -24,19 +24,17 @@ export interface LheHeaderSection {
   name: string;
   text: string;
   attributes?: Record<string, string>;
-  /** verbatim, without CDATA even where the text has markup characters (MG5's <MGProcCard>) */
-  verbatim?: boolean;
   /**
    * markup characters escaped (&lt;), not in CDATA: MG5's banner reader looks for tags on
    * every line, CDATA or not, and would take a '<init>' in the text for the init block
    */
   escape?: boolean;
-  /** an XML comment instead of an element (MG5's banner starts with one) */
-  comment?: string;
 }
 
 /** How close() rewrites the file into its final form. */
 export interface LheNormalisation {
+  /** bytes read from the staged file at a time (tests make it small to cross many chunk boundaries) */
+  readChunkBytes?: number;
   header: LheHeaderSection[];
   init: LheInit;
   /** XWGTUP of the k-th event written (0-based) */
@@ -75,6 +73,8 @@ function formatParticle(p: LheParticle): string {
 // any weight between 1e-99 and 1e100, which lets a staged file be normalised in place.
 const WEIGHT_WIDTH = 17;
 const formatWeight = (weight: number) => cExp(weight, 10, WEIGHT_WIDTH, true);
+/** a staged XWGTUP and the blank after it */
+const STAGED_WEIGHT = /^[+-]\d\.\d{10}e[+-]\d\d /;
 
 /** The event's text and where its XWGTUP starts in it. */
 function formatEventAt(event: LheEvent): { text: string; weightAt: number } {
@@ -119,7 +119,6 @@ function preamble(header: LheHeaderSection[], init: LheInit): string {
 }
 
 function formatHeaderSection(section: LheHeaderSection): string {
-  if (section.comment !== undefined) return `<!--\n${section.comment.replace(/--/g, '- -')}\n-->\n`;
   if (!XML_NAME.test(section.name)) throw new RangeError(`not a valid LHE header section name: '${section.name}'`);
   let open = section.name;
   for (const [key, value] of Object.entries(section.attributes ?? {})) {
@@ -129,7 +128,7 @@ function formatHeaderSection(section: LheHeaderSection): string {
   let text = section.text;
   // Cards read better verbatim, so CDATA unless the text itself would end the CDATA.
   if (section.escape) text = escapeXml(text);
-  else if (!section.verbatim && /[<&]/.test(text)) text = text.includes(']]>') ? escapeXml(text) : `<![CDATA[\n${text}\n]]>`;
+  else if (/[<&]/.test(text)) text = text.includes(']]>') ? escapeXml(text) : `<![CDATA[\n${text}\n]]>`;
   if (!text.endsWith('\n')) text += '\n';
   return `<${open}>\n${text}</${section.name}>\n`;
 }
@@ -148,7 +147,7 @@ export class LheWriter {
   private failure: Error | undefined;
   private draining: Promise<void> | undefined;
   private buffer = '';
-  /** staged files: bytes written before the buffer, and the byte offset of every event's XWGTUP */
+  /** staged files: bytes written so far (buffer included), and the byte offset of every event's XWGTUP */
   private bytes = 0;
   private preambleBytes = 0;
   private weightOffsets = new Float64Array(0);
@@ -190,7 +189,7 @@ export class LheWriter {
   }
 
   /** gzipLevel null: plain text */
-  static async openFile(finalPath: string, path: string, preambleText: string, gzipLevel: number | null, staged = false): Promise<LheWriter> {
+  private static async openFile(finalPath: string, path: string, preambleText: string, gzipLevel: number | null, staged = false): Promise<LheWriter> {
     await mkdir(dirname(finalPath), { recursive: true });
     const handle = await open(path, 'w');
     const file = handle.createWriteStream({ autoClose: false });
@@ -221,15 +220,15 @@ export class LheWriter {
         grown.set(this.weightOffsets);
         this.weightOffsets = grown;
       }
-      // event text is ASCII: characters are bytes
-      this.weightOffsets[this.count] = this.bytes + this.buffer.length + weightAt;
+      // the head up to XWGTUP is ASCII (numbers): its characters are bytes
+      this.weightOffsets[this.count] = this.bytes + weightAt;
+      this.bytes += Buffer.byteLength(text);
     }
     this.buffer += text;
     this.count++;
     if (this.buffer.length < BATCH_CHARS) return;
     const out = this.buffer;
     this.buffer = '';
-    this.bytes += Buffer.byteLength(out);
     return this.push(out);
   }
 
@@ -259,7 +258,8 @@ export class LheWriter {
     this.state = 'failed';
     try {
       if (this.failure) throw this.failure;
-      this.sink.end(`${this.buffer}</LesHouchesEvents>\n`);
+      // a staged file gets no closing tag: killed while it is normalised, it reads as truncated
+      this.sink.end(this.staged ? this.buffer : `${this.buffer}</LesHouchesEvents>\n`);
       await finished(this.file);
       await this.handle.sync();
       await this.release();
@@ -307,14 +307,18 @@ export class LheWriter {
     async function* patched(): AsyncGenerator<Buffer> {
       yield head;
       let k = 0, position = 0, carry: Buffer | undefined;
-      for await (const raw of createReadStream(partial, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+      for await (const raw of createReadStream(partial, { highWaterMark: normalisation.readChunkBytes ?? 1 << 20 }) as AsyncIterable<Buffer>) {
         const chunk = carry ? Buffer.concat([carry, raw]) : raw;
         carry = undefined;
         const end = position + chunk.length;
-        for (; k < events && offsets[k]! + WEIGHT_WIDTH <= end; ++k) {
+        // each field is checked with the blank that follows it
+        for (; k < events && offsets[k]! + WEIGHT_WIDTH + 1 <= end; ++k) {
+          const at = offsets[k]! - position;
+          // the staged field must be where and as wide as the new one
+          if (!STAGED_WEIGHT.test(chunk.toString('latin1', at, at + WEIGHT_WIDTH + 1))) throw new Error(`${partial}: event ${k + 1} has no ${WEIGHT_WIDTH}-character XWGTUP at byte ${offsets[k]}: cannot normalise it`);
           const weight = formatWeight(normalisation.weight(k));
           if (weight.length !== WEIGHT_WIDTH) throw new RangeError(`event ${k + 1}: weight ${weight} does not fit the ${WEIGHT_WIDTH} characters of XWGTUP`);
-          chunk.write(weight, offsets[k]! - position, 'latin1');
+          chunk.write(weight, at, 'latin1');
         }
         // a weight field that runs past this chunk is patched with the next one
         const keep = k < events && offsets[k]! < end ? offsets[k]! - position : chunk.length;
@@ -324,6 +328,7 @@ export class LheWriter {
         position += keep;
       }
       if (carry || k !== events) throw new Error(`${partial} ends before its ${events} events: cannot normalise it`);
+      yield Buffer.from('</LesHouchesEvents>\n');
     }
     const file = createWriteStream(path);
     if (this.finalPath.endsWith('.gz')) await pipeline(patched(), createGzip(), file);

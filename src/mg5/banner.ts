@@ -4,7 +4,8 @@
  * that MG5's own tools (MadSpin, systematics, the shower interfaces) read our files as
  * theirs: MGVersion, MG5ProcCard (Cards/proc_card_mg5.dat), MGProcCard
  * (SubProcesses/procdef_mg5.dat), MGRunCard (Cards/run_card.dat, with this run's nevents
- * and iseed, as MG5's banner has them), slha (Cards/param_card.dat).
+ * and iseed, as MG5's banner has them, and event_norm average, as our weights are), slha
+ * (Cards/param_card.dat).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -38,7 +39,13 @@ export function mg5BannerSections(processDir: string, run: { events: number; see
   const procdef = read('SubProcesses', 'procdef_mg5.dat');
   if (procdef) sections.push({ name: 'MGProcCard', text: procdef });
   const runCard = read('Cards', 'run_card.dat');
-  if (runCard) sections.push({ name: 'MGRunCard', text: setCardValue(setCardValue(runCard, 'nevents', String(run.events)), 'iseed', String(run.seed)) });
+  // our weights are always `event_norm average` (IDWTUP = −4): MG5's systematics scales its
+  // cross sections by the card's event_norm, which must say so
+  if (runCard) {
+    let text = setCardValue(runCard, 'nevents', String(run.events));
+    text = setCardValue(text, 'iseed', String(run.seed));
+    sections.push({ name: 'MGRunCard', text: setCardValue(text, 'event_norm', 'average') });
+  }
   const param = read('Cards', 'param_card.dat');
   if (param) sections.push({ name: 'slha', text: param });
   return sections;

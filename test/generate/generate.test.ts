@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { reopenSampler } from '../../src/generate/reopen.js';
 import type { LheEvent } from '../../src/lhe/types.js';
+import { lheInfo } from '../../src/lhe/info.js';
 import { readLhe } from '../../src/lhe/reader.js';
 import { packageRoot } from '../../src/native/paths.js';
 import { readSamplerFile } from '../../src/train/sampler_file.js';
@@ -146,7 +147,7 @@ describe.skipIf(!haveSharedPdf)('dy_zprime: unweighted distributions follow the 
 
 /**
  * Pearson χ² of event counts per category against expected fractions p ± δp (from an
- * independent integration): variance N·p(1−p) + (N·δp)²; categories expecting fewer than 5
+ * independent integration): variance N·p + (N·δp)²; categories expecting fewer than 5
  * events are pooled into one.
  */
 function compositionChi2(counts: number[], expected: Array<{ p: number; error: number }>): { chi2: number; ndf: number; p: number } {
@@ -162,7 +163,8 @@ function compositionChi2(counts: number[], expected: Array<{ p: number; error: n
   });
   if (pooled.p > 0 || pooled.observed > 0) bins.push(pooled);
   let chi2 = 0;
-  for (const b of bins) chi2 += (b.observed - n * b.p) ** 2 / (n * b.p * (1 - b.p) + b.variance || 1);
+  // Pearson's n·p (not the binomial n·p(1−p)): with the constraint Σ observed = n it is χ² with k − 1 degrees of freedom
+  for (const b of bins) chi2 += (b.observed - n * b.p) ** 2 / (n * b.p + b.variance || 1);
   const ndf = bins.length - 1;
   return { chi2, ndf, p: chi2PValue(chi2, ndf) };
 }
@@ -185,7 +187,9 @@ describe.skipIf(!haveSharedPdf)('event composition: every channel and subprocess
       });
       for (const seed of [1, 2, 3]) {
         const dir = join(out, `n${events}-s${seed}`);
-        const run = runCli(['generate', join(out, 'sampler.madnis'), '--events', String(events), '--seed', String(seed), '--threads', '2', '--pdf', sharedPdfGrid, '--out', dir, '--training-max-weight']);
+        // events are counted: a w_max with 1e-4 of σ in overweights keeps the counts' bias
+        // from overweight events (their excess weight) far below the counts' statistics
+        const run = runCli(['generate', join(out, 'sampler.madnis'), '--events', String(events), '--seed', String(seed), '--threads', '2', '--pdf', sharedPdfGrid, '--out', dir, '--overweight-share', '0.0001', '--presample', '200000']);
         expect(run.status, run.stderr).toBe(0);
         const summary = JSON.parse(readFileSync(join(dir, 'Events', 'run_01', 'summary.json'), 'utf8'));
         const channels = summary.composition.channels.map((c: { events: number }) => c.events);
@@ -195,6 +199,7 @@ describe.skipIf(!haveSharedPdf)('event composition: every channel and subprocess
         for (const [what, counts, fractions] of [['channels', channels, expected], ['parts', parts, partExpected]] as const) {
           const result = compositionChi2(counts, fractions);
           const detail = `${what}, seed ${seed}: events ${counts.join(' ')} expected ${fractions.map((f) => (f.p * events).toFixed(1)).join(' ')}, χ²/ndf = ${result.chi2.toFixed(1)}/${result.ndf}`;
+          console.log(`${events} events, ${detail}, p = ${result.p.toPrecision(3)}`);
           expect(result.ndf, detail).toBeGreaterThan(0);
           expect(result.p, detail).toBeGreaterThan(0.001);
         }
@@ -223,6 +228,10 @@ describe('normalisation: the mean XWGTUP is the <init> cross section, overweight
     const sigma = read.init.processes[0]!.xsec;
     expect(Math.abs(mean / sigma - 1)).toBeLessThan(1e-9);
     expect(summary.normalisation.unit_weight_pb).toBeCloseTo(unit, 6);
+    // lhe-info sees the same: the unit weight, and the overweight events above it
+    const info = await lheInfo(lhe);
+    expect(info.weights.unit_weight).toBe(unit);
+    expect(info.weights.above_unit_weight).toBe(summary.overweight_events);
     expect(read.header).toContain('<madnis_normalisation>');
     expect(read.header).toMatch(/sum of weight factors: [\d.]+/);
     // nothing left behind: no partial or temporary file

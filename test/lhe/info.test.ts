@@ -67,8 +67,9 @@ describe('lheInfo', () => {
     expect(info.weights.min).toBe(-2.5);
     expect(info.weights.max).toBe(3);
     expect(info.weights.negative).toBe(1);
-    // compared with the total σ = Σ XSECUP = 2.5
-    expect(info.weights.distinct_from_xsec).toBe(1);
+    // the unit weight is the smallest |weight|; 2.5000001 is within 1e-6 of it, 3.0 is above
+    expect(info.weights.unit_weight).toBe(2.5);
+    expect(info.weights.above_unit_weight).toBe(1);
     expect(info.final_state).toEqual([
       { pdgs: '-13 13', events: 3 },
       { pdgs: '-11 11', events: 2 },
@@ -101,7 +102,7 @@ describe('lhe-info command', () => {
     expect(text).toContain('beams: 11 at 100 GeV + -11 at 100 GeV');
     expect(text).toContain('σ = 2.500 ± 0.050 pb');
     expect(text).toMatch(/not in <init>/);
-    expect(text).toContain('negative weights: 1; |weight| ≠ σ (overweights, > 1e-6 relative): 1 (20.00 %)');
+    expect(text).toContain('negative weights: 1; unit weight 2.5; |weight| above it (overweights, > 1e-6 relative): 1 (20.00 %)');
     expect(text).toMatch(/-13 13\s*│\s*3\s*│\s*60.00 %/);
   });
 

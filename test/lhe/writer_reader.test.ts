@@ -231,6 +231,17 @@ describe('LheWriter atomicity and backpressure', () => {
 });
 
 describe('LheWriter.close with a normalisation', () => {
+  it('a staged file killed before its normalisation reads as truncated, never as complete', async () => {
+    const path = join(work, 'norm', 'killed.lhe.gz');
+    const writer = await LheWriter.open(path, header, init, { staged: true });
+    for (let i = 0; i < 3; i++) await writer.write(sampleEvent(i));
+    await expect(writer.close()).rejects.toThrow(/staged/);
+    await writer.abort();
+    expect(existsSync(path)).toBe(false);
+    const error = await readLhe(join(work, 'norm', 'killed.lhe.partial')).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/unclosed root/);
+  });
+
   for (const name of ['norm.lhe', 'norm.lhe.gz']) {
     it(`${name}: a new banner and <init>, the k-th event's weight replaced, everything else kept`, async () => {
       const path = join(work, 'norm', name);
@@ -238,7 +249,8 @@ describe('LheWriter.close with a normalisation', () => {
       const events = Array.from({ length: 3000 }, (_, i) => ({ ...sampleEvent(i), trailer: i % 3 ? '' : `<mgrwt>\n<rscale>  2 0.1E+03</rscale>\n</mgrwt>\n` }));
       for (const event of events) await writer.write(event);
       const final = { ...init, processes: [{ xsec: 1, xerr: 0.5, xmax: 1, id: 1 }] };
-      await writer.close({ header: [{ name: 'final', text: 'written after the events' }], init: final, weight: (k) => k + 0.5 });
+      // small reads: many weight fields straddle two chunks
+      await writer.close({ header: [{ name: 'final', text: 'written after the events' }], init: final, weight: (k) => k + 0.5, readChunkBytes: 1000 });
       expect(existsSync(`${path}.partial`)).toBe(false);
       expect(existsSync(join(work, 'norm', 'norm.lhe.partial'))).toBe(false);
       const read: LheEvent[] = [];
