@@ -18,59 +18,50 @@ namespace madnis::addon {
 
 namespace {
 
-double number_or(const Napi::Object& o, const char* key, double fallback) {
-  Napi::Value v = o.Get(key);
-  return v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : fallback;
-}
-bool bool_or(const Napi::Object& o, const char* key, bool fallback) {
-  Napi::Value v = o.Get(key);
-  return v.IsBoolean() ? v.As<Napi::Boolean>().Value() : fallback;
-}
-std::string string_or(const Napi::Object& o, const char* key, const std::string& fallback) {
-  Napi::Value v = o.Get(key);
-  return v.IsString() ? v.As<Napi::String>().Utf8Value() : fallback;
-}
-Napi::Object object_or_empty(const Napi::Object& o, const char* key) {
-  Napi::Value v = o.Get(key);
-  return v.IsObject() ? v.As<Napi::Object>() : Napi::Object::New(o.Env());
-}
-
-SamplerConfig parse_config(const Napi::Object& o, const ProcessInfo& info) {
+// The sampler's configuration, complete: TypeScript (src/train/config.ts) owns every
+// default, this side only checks that nothing is missing, misspelled or mistyped.
+SamplerConfig parse_config(const Napi::Value& value, const ProcessInfo& info) {
+  Fields o(value, "Sampler config");
   SamplerConfig c;
   c.dim = info.dimension;
   c.channels = info.n_channels;
   c.features = info.pdg.empty() ? info.dimension : 4 * int(info.pdg.size());
-  c.seed = uint64_t(number_or(o, "seed", 1));
-  c.vegas_bins = int(number_or(o, "vegasBins", 64));
-  c.flow_per_channel = bool_or(o, "flowPerChannel", true);
-  c.vegas_init = parse_vegas_init(string_or(o, "vegasInit", "fixed_map"));
-  const Napi::Object flow = object_or_empty(o, "flow");
-  c.flow.spline.bins = int(number_or(flow, "bins", 10));
-  c.flow.spline.min_width = number_or(flow, "minWidth", 1e-3);
-  c.flow.spline.min_height = number_or(flow, "minHeight", 1e-3);
-  c.flow.spline.min_derivative = number_or(flow, "minDerivative", 1e-3);
-  c.flow.hidden = int(number_or(flow, "hidden", 32));
-  c.flow.layers = int(number_or(flow, "layers", 3));
-  c.flow.activation = parse_activation(string_or(flow, "activation", "leaky_relu"));
-  const Napi::Object weights = object_or_empty(o, "channelWeights");
-  c.channel_weights.enabled = bool_or(weights, "enabled", true);
-  c.channel_weights.hidden = int(number_or(weights, "hidden", 32));
-  c.channel_weights.layers = int(number_or(weights, "layers", 3));
-  c.channel_weights.activation = parse_activation(string_or(weights, "activation", "leaky_relu"));
-  const Napi::Object adam = object_or_empty(o, "adam");
-  c.adam.beta1 = number_or(adam, "beta1", 0.9);
-  c.adam.beta2 = number_or(adam, "beta2", 0.999);
-  c.adam.epsilon = number_or(adam, "epsilon", 1e-8);
-  c.adam.clip_norm = number_or(adam, "clipNorm", 0);
+  c.seed = uint64_t(o.integer("seed"));
+  c.vegas_bins = int(o.integer("vegasBins"));
+  c.flow_per_channel = o.boolean("flowPerChannel");
+  c.vegas_init = o.choice("vegasInit", parse_vegas_init);
+  Fields flow = o.object("flow");
+  c.flow.spline.bins = int(flow.integer("bins"));
+  c.flow.spline.min_width = flow.number("minWidth");
+  c.flow.spline.min_height = flow.number("minHeight");
+  c.flow.spline.min_derivative = flow.number("minDerivative");
+  c.flow.hidden = int(flow.integer("hidden"));
+  c.flow.layers = int(flow.integer("layers"));
+  c.flow.activation = flow.choice("activation", parse_activation);
+  flow.done();
+  Fields weights = o.object("channelWeights");
+  c.channel_weights.enabled = weights.boolean("enabled");
+  c.channel_weights.hidden = int(weights.integer("hidden"));
+  c.channel_weights.layers = int(weights.integer("layers"));
+  c.channel_weights.activation = weights.choice("activation", parse_activation);
+  weights.done();
+  Fields adam = o.object("adam");
+  c.adam.beta1 = adam.number("beta1");
+  c.adam.beta2 = adam.number("beta2");
+  c.adam.epsilon = adam.number("epsilon");
+  c.adam.clip_norm = adam.number("clipNorm");
+  adam.done();
+  o.done();
   return c;
 }
 
-std::vector<int64_t> counts_of(const Napi::Object& o, int channels) {
-  std::vector<int64_t> counts = to_int64_vector(o.Get("counts"), "counts");
+std::vector<int64_t> counts_of(Fields& o, int channels) {
+  const Napi::Value value = o.value("counts");
+  std::vector<int64_t> counts = to_int64_vector(value, "counts");
   if (int(counts.size()) != channels)
-    throw Napi::RangeError::New(o.Env(), "counts must have one entry per channel (" + std::to_string(channels) + ")");
+    throw Napi::RangeError::New(value.Env(), "counts must have one entry per channel (" + std::to_string(channels) + ")");
   for (int64_t c : counts)
-    if (c < 0) throw Napi::RangeError::New(o.Env(), "counts must be ≥ 0");
+    if (c < 0) throw Napi::RangeError::New(value.Env(), "counts must be ≥ 0");
   return counts;
 }
 
@@ -82,8 +73,10 @@ struct DrawRequest {
   uint32_t iteration;
 };
 
-DrawRequest draw_request(const Napi::Object& o, int channels, const char* iteration_key = "iteration") {
-  return {counts_of(o, channels), uint64_t(number_or(o, "seed", 1)), uint32_t(number_or(o, iteration_key, 0))};
+DrawRequest draw_request(Fields& o, int channels, const char* iteration_key = "iteration") {
+  std::vector<int64_t> counts = counts_of(o, channels);
+  const uint64_t seed = uint64_t(o.integer("seed"));
+  return {std::move(counts), seed, uint32_t(o.integer(iteration_key))};
 }
 
 Napi::Array moments_to_js(Napi::Env env, const std::vector<ChannelMoments>& moments,
@@ -191,8 +184,9 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
     Napi::Env env = args.Env();
     if (args.Length() < 2 || !args[1].IsObject()) throw Napi::TypeError::New(env, "Sampler(process, config)");
     auto process = process_state_of(args[0]);
+    const SamplerConfig config = parse_config(args[1], process->process.info());
     try {
-      state_ = std::make_shared<SamplerState>(process, parse_config(args[1].As<Napi::Object>(), process->process.info()));
+      state_ = std::make_shared<SamplerState>(process, config);
     } catch (const std::invalid_argument& e) {
       throw to_js_error(env, UserError(e.what()));
     }
@@ -227,11 +221,12 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
   // vegasIteration({counts, seed, iteration, damping, keep}) — draw from the grids,
   // estimate, refine; keep=true stores the samples in the replay buffer.
   Napi::Value vegas_iteration(const Napi::CallbackInfo& args) {
-    const Napi::Object o = args[0].As<Napi::Object>();
+    Fields o(args[0], "vegasIteration options");
     const DrawRequest d = draw_request(o, state_->sampler.config().channels);
-    const double damping = number_or(o, "damping", 0.7);
-    const bool keep = bool_or(o, "keep", false);
-    const int64_t capacity = int64_t(number_or(o, "bufferCapacity", 0));
+    const double damping = o.number("damping");
+    const bool keep = o.boolean("keep");
+    const int64_t capacity = o.integer("bufferCapacity");
+    o.done();
     return run(args.Env(), [=](SamplerState& s) {
       auto& pool = s.process->pool;
       SampleBatch batch = draw_batch(s.sampler, s.process->process, pool, d.counts, d.seed, kStreamVegas, d.iteration);
@@ -260,11 +255,12 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
   // trainStep({counts, seed, step, learningRate, loss, bufferCapacity}) — online samples
   // from the current sampler, one Adam step, then the samples join the buffer.
   Napi::Value train_step_js(const Napi::CallbackInfo& args) {
-    const Napi::Object o = args[0].As<Napi::Object>();
+    Fields o(args[0], "trainStep options");
     const DrawRequest d = draw_request(o, state_->sampler.config().channels, "step");
-    const double lr = number_or(o, "learningRate", 1e-3);
-    const LossKind loss = parse_loss(string_or(o, "loss", "stratified_variance"));
-    const int64_t capacity = int64_t(number_or(o, "bufferCapacity", 0));
+    const double lr = o.number("learningRate");
+    const LossKind loss = o.choice("loss", parse_loss);
+    const int64_t capacity = o.integer("bufferCapacity");
+    o.done();
     return run(args.Env(), [=](SamplerState& s) {
       auto& pool = s.process->pool;
       SampleBatch batch = draw_batch(s.sampler, s.process->process, pool, d.counts, d.seed, kStreamTrain, d.iteration);
@@ -286,9 +282,10 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
 
   // bufferStep({learningRate, loss}) — one Adam step on the whole replay buffer.
   Napi::Value buffer_step(const Napi::CallbackInfo& args) {
-    const Napi::Object o = args[0].As<Napi::Object>();
-    const double lr = number_or(o, "learningRate", 1e-3);
-    const LossKind loss = parse_loss(string_or(o, "loss", "stratified_variance"));
+    Fields o(args[0], "bufferStep options");
+    const double lr = o.number("learningRate");
+    const LossKind loss = o.choice("loss", parse_loss);
+    o.done();
     return run(args.Env(), [=](SamplerState& s) {
       BatchResult r;
       if (s.buffer.size() == 0) return r;
@@ -303,13 +300,14 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
   // integrate({counts, seed, iteration, weights: bool}) — fresh samples, per-channel
   // estimates, the efficiency of the combined sample and optionally every weight.
   Napi::Value integrate(const Napi::CallbackInfo& args) {
-    const Napi::Object o = args[0].As<Napi::Object>();
+    Fields o(args[0], "integrate options");
     const DrawRequest d = draw_request(o, state_->sampler.config().channels);
-    const bool want_weights = bool_or(o, "weights", false);
+    const bool want_weights = o.boolean("weights", false);
     EfficiencyOptions eff;
-    eff.overweight_share = number_or(o, "overweightShare", 0.01);
-    eff.replicas = int(number_or(o, "replicas", 50));
+    eff.overweight_share = o.number("overweightShare", eff.overweight_share);
+    eff.replicas = int(o.integer("replicas", eff.replicas));
     eff.seed = d.seed;
+    o.done();
     return run(args.Env(), [=](SamplerState& s) {
       auto& pool = s.process->pool;
       SampleBatch batch = draw_batch(s.sampler, s.process->process, pool, d.counts, d.seed, kStreamIntegrate, d.iteration);
@@ -344,9 +342,10 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
   // generate({counts, seed, iteration, wMax}) — one batch of unweighted events with their
   // full event record, and the moments of every drawn point.
   Napi::Value generate(const Napi::CallbackInfo& args) {
-    const Napi::Object o = args[0].As<Napi::Object>();
+    Fields o(args[0], "generate options");
     const DrawRequest d = draw_request(o, state_->sampler.config().channels);
-    const double w_max = number_or(o, "wMax", 0);
+    const double w_max = o.number("wMax");
+    o.done();
     return run(
         args.Env(),
         [=](SamplerState& s) {
@@ -428,29 +427,39 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
     Napi::Env env = args.Env();
     std::lock_guard<std::mutex> lock(state_->busy);
     Sampler& s = state_->sampler;
-    const Napi::Object o = args[0].As<Napi::Object>();
+    Fields o(args[0], "sampler state");
+    const SamplerStage stage = o.choice("stage", [](const std::string& name) {
+      if (name == "vegas") return SamplerStage::vegas;
+      if (name == "flow") return SamplerStage::flow;
+      throw std::invalid_argument("unknown stage '" + name + "' (vegas, flow)");
+    });
+    const bool vegas_in_front = o.boolean("vegasInFront");
+    const Napi::Value grids_value = o.value("grids"), active_value = o.value("active");
+    const Napi::Float64Array params = o.float64("params"), adam = o.float64("adam");
+    o.done();
+    if (!grids_value.IsArray() || !active_value.IsArray()) throw Napi::TypeError::New(env, "sampler state: grids and active must be arrays");
+    const Napi::Array grids = grids_value.As<Napi::Array>(), active = active_value.As<Napi::Array>();
     try {
-      const std::string stage = string_or(o, "stage", "vegas");
-      s.restore_stage(stage == "flow" ? SamplerStage::flow : SamplerStage::vegas, bool_or(o, "vegasInFront", true));
-      const Napi::Array grids = o.Get("grids").As<Napi::Array>();
+      s.restore_stage(stage, vegas_in_front);
       if (grids.Length() != s.grids().size()) throw std::invalid_argument("sampler state: wrong number of VEGAS grids");
       for (uint32_t c = 0; c < grids.Length(); ++c) {
+        if (!is_float64_array(grids.Get(c))) throw std::invalid_argument("sampler state: a VEGAS grid is not a Float64Array");
         Napi::Float64Array flat = grids.Get(c).As<Napi::Float64Array>();
         VegasGrid grid = VegasGrid::from_flat(std::vector<double>(flat.Data(), flat.Data() + flat.ElementLength()));
         if (grid.dim() != s.config().dim || grid.bins() != s.config().vegas_bins)
           throw std::invalid_argument("sampler state: VEGAS grid shape does not match the configuration");
         s.grids()[c] = std::move(grid);
       }
-      Napi::Float64Array params = o.Get("params").As<Napi::Float64Array>();
       if (params.ElementLength() != s.params().size())
         throw std::invalid_argument("sampler state: " + std::to_string(params.ElementLength()) +
                                     " parameters, the configuration has " + std::to_string(s.params().size()));
       std::copy(params.Data(), params.Data() + params.ElementLength(), s.params().begin());
-      Napi::Float64Array adam = o.Get("adam").As<Napi::Float64Array>();
       s.adam().restore(std::vector<double>(adam.Data(), adam.Data() + adam.ElementLength()));
-      const Napi::Array active = o.Get("active").As<Napi::Array>();
-      for (uint32_t c = 0; c < active.Length() && c < s.active().size(); ++c)
+      if (active.Length() != s.active().size()) throw std::invalid_argument("sampler state: one active flag per channel is needed");
+      for (uint32_t c = 0; c < active.Length(); ++c) {
+        if (!active.Get(c).IsBoolean()) throw std::invalid_argument("sampler state: active flags must be true or false");
         s.active()[c] = active.Get(c).As<Napi::Boolean>().Value() ? 1 : 0;
+      }
     } catch (const std::invalid_argument& e) {
       throw to_js_error(env, UserError(e.what()));
     }
@@ -487,11 +496,12 @@ Napi::Value unweighting_efficiency_js(const Napi::CallbackInfo& args) {
   Napi::Float64Array w = args[0].As<Napi::Float64Array>();
   auto weights = std::make_shared<std::vector<double>>(w.Data(), w.Data() + w.ElementLength());
   EfficiencyOptions options;
-  if (args.Length() > 1 && args[1].IsObject()) {
-    const Napi::Object o = args[1].As<Napi::Object>();
-    options.overweight_share = number_or(o, "overweightShare", options.overweight_share);
-    options.replicas = int(number_or(o, "replicas", options.replicas));
-    options.seed = uint64_t(number_or(o, "seed", double(options.seed)));
+  if (args.Length() > 1 && !args[1].IsUndefined()) {
+    Fields o(args[1], "unweightingEfficiency options");
+    options.overweight_share = o.number("overweightShare", options.overweight_share);
+    options.replicas = int(o.integer("replicas", options.replicas));
+    options.seed = uint64_t(o.integer("seed", int64_t(options.seed)));
+    o.done();
   }
   return PromiseWorker<Efficiency>::start(
       env, [weights, options]() {
