@@ -12,7 +12,7 @@ import { reopenSampler } from '../generate/reopen.js';
 import { writeJsonAtomic } from '../util/atomic_write.js';
 import { UserError } from '../util/errors.js';
 import { count, percent, seconds, withError } from './format.js';
-import { defaultThreads, parsePoints, parseSeed, parseThreads } from './options.js';
+import { defaultThreads, parseCount, parseSeed, parseThreads } from './options.js';
 import { progressBar } from './progress.js';
 import { VERSION } from './version.js';
 
@@ -50,12 +50,12 @@ export function generateCommand(): Command {
   return new Command('generate')
     .description('generate unweighted events (LHE) from a trained sampler')
     .argument('<sampler>', 'a sampler file written by `madnis-ts train` (sampler.madnis)')
-    .requiredOption('-n, --events <N>', 'unweighted events to write', parsePoints)
+    .requiredOption('-n, --events <N>', 'unweighted events to write', parseCount('--events'))
     .option('-s, --seed <S>', 'random seed for the generation', parseSeed, 1)
     .option('-t, --threads <T>', 'worker threads (default: all cores)', parseThreads, defaultThreads())
     .option('-o, --out <DIR>', 'output folder: events go to DIR/Events/run_XX/ (default: the sampler file\'s folder)')
-    .option('--batch <N>', 'points drawn per batch', parsePoints, 65_536)
-    .option('--presample <N>', 'points of the presample that fixes w_max and σ', parsePoints, 200_000)
+    .option('--batch <N>', 'points drawn per batch', parseCount('--batch'), 65_536)
+    .option('--presample <N>', 'points of the presample that fixes w_max and σ', parseCount('--presample'), 200_000)
     .option('--overweight-share <F>', 'w_max leaves at most this share of σ in overweight events', parseShare, 0.001)
     .option('--training-max-weight', "use w_max and σ of the sampler's final integration (fresh points) instead of a presample")
     .option('--pdf <PATH>', 'PDF grid for hadron-collider built-ins')

@@ -23,7 +23,7 @@ import { makeSamplerFile, processIdentity, writeSamplerFile } from '../train/sam
 import { createSampler, runTraining } from '../train/schedule.js';
 import { writeJsonAtomic } from '../util/atomic_write.js';
 import { count, percent, seconds, withError } from './format.js';
-import { defaultThreads, parsePoints, parseSeed, parseThreads } from './options.js';
+import { defaultThreads, parseCount, parseSeed, parseThreads } from './options.js';
 import { progressBar, withSpinner } from './progress.js';
 import { printNormalisation } from './generate_command.js';
 import { printHeadline } from './report_command.js';
@@ -54,7 +54,7 @@ export function launchCommand(): Command {
     .option('-c, --config <FILE>', 'madnis.yaml with training settings')
     .option('--mg5 <DIR>', 'MadGraph5_aMC@NLO installation (else MG5_HOME or mg5_aMC on PATH)')
     .option('-o, --out <DIR>', 'output folder (default: madnis_out/launch_<card name>)')
-    .option('-n, --events <N>', 'unweighted events to write', parsePoints, 10_000)
+    .option('-n, --events <N>', 'unweighted events to write', parseCount('--events'), 10_000)
     .option('-t, --threads <T>', 'worker threads (default: all cores)', parseThreads, defaultThreads())
     .option('-s, --seed <S>', 'random seed for MG5, training and generation', parseSeed, 1)
     .option('--no-baseline', 'skip MG5\'s own event generation and the comparison report')

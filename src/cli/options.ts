@@ -14,13 +14,17 @@ function integerIn(name: string, text: string, min: number, max: number): number
   return value;
 }
 
-/** --points: accepts 1000000, 1e6 or 1_000_000. */
-export function parsePoints(text: string): number {
-  const cleaned = text.replace(/_/g, '');
-  const value = /^\d+(\.\d+)?e\d+$/i.test(cleaned) ? Number(cleaned) : NaN;
-  if (Number.isSafeInteger(value) && value > 0) return value;
-  return integerIn('--points', cleaned, 1, Number.MAX_SAFE_INTEGER);
+/** A positive count for the option `name` (--points, --events, …): accepts 1000000, 1e6 or 1_000_000. */
+export function parseCount(name: string): (text: string) => number {
+  return (text) => {
+    const cleaned = text.replace(/_/g, '');
+    const value = /^\d+(\.\d+)?e\d+$/i.test(cleaned) ? Number(cleaned) : NaN;
+    if (Number.isSafeInteger(value) && value > 0) return value;
+    return integerIn(name, cleaned, 1, Number.MAX_SAFE_INTEGER);
+  };
 }
+
+export const parsePoints = parseCount('--points');
 
 export function parseSeed(text: string): number {
   return integerIn('--seed', text, 0, Number.MAX_SAFE_INTEGER);

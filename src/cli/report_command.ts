@@ -17,7 +17,7 @@ import type { CompositionComparison } from '../report/composition.js';
 import { headlineRows } from '../report/report.js';
 import { UserError } from '../util/errors.js';
 import { count, seconds } from './format.js';
-import { parsePoints, parseSeed, parseThreads } from './options.js';
+import { parseCount, parseSeed, parseThreads } from './options.js';
 import { withSpinner } from './progress.js';
 import { VERSION } from './version.js';
 
@@ -41,7 +41,7 @@ export function baselineCommand(): Command {
     .description("run MG5's own event generation for a launched process (on a copy of OUT/process), for the comparison report")
     .argument('<out>', 'the output folder of madnis-ts launch')
     .option('--mg5 <DIR>', 'MadGraph5_aMC@NLO installation (else MG5_HOME or mg5_aMC on PATH)')
-    .option('-n, --events <N>', 'events (default: as many as the launch wrote)', parsePoints)
+    .option('-n, --events <N>', 'events (default: as many as the launch wrote)', parseCount('--events'))
     .option('-t, --threads <T>', 'cores for MG5 (default: the launch\'s)', parseThreads)
     .option('-s, --seed <S>', 'MG5 seed (default: the launch\'s)', parseSeed)
     .action(async (out: string, options: BaselineOptions) => {

@@ -34,6 +34,13 @@ export function reopenSampler(path: string, threads: number, options: { pdf?: st
   const spec = parseProcessSpec(file.process.spec, options);
   const process = loadProcess(spec, threads);
   const libraryChanged = librarySha256(spec) !== file.process.library_sha256;
+  const info = process.info, trained = file.process;
+  if (info.dimension !== trained.dimension || info.channels !== trained.channels || info.pdg.join(' ') !== trained.pdg.join(' ')) {
+    throw new UserError(
+      `${path} was trained on another process than ${trained.spec} is now (${trained.channels} channels, dimension ${trained.dimension}, particles ${trained.pdg.join(' ')}; ` +
+        `now ${info.channels}, ${info.dimension}, ${info.pdg.join(' ')}): train again`,
+    );
+  }
   if (physicsParameters(process.parameters) !== physicsParameters(file.process.parameters)) {
     throw new UserError(`the process ${file.process.spec} now has other parameters than when ${path} was trained: train again`);
   }

@@ -7,6 +7,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
+import { z } from 'zod';
+
 import type { SamplerState } from '../native/addon.js';
 import type { LoadedProcess } from '../process/load.js';
 import type { ProcessSpec } from '../process/spec.js';
@@ -53,6 +55,46 @@ export interface SamplerFile {
   /** only in checkpoints */
   progress?: TrainingProgress;
 }
+
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+const count = z.number().int().min(0);
+
+/**
+ * What reading a sampler file relies on (the rest, e.g. the history, is carried along):
+ * a structurally wrong file is a user error naming the field, not a crash later on.
+ */
+const samplerFileSchema = z.looseObject({
+  madnis_ts_version: z.string(),
+  process: z.looseObject({
+    spec: z.string().min(1),
+    library: z.string(),
+    library_sha256: z.string(),
+    parameters: z.record(z.string(), z.unknown()),
+    dimension: count,
+    channels: z.number().int().positive(),
+    pdg: z.array(z.number().int()),
+    beams: z.array(z.looseObject({ pdg: z.number().int(), energy: finite })).length(2),
+  }),
+  seed: count,
+  state: z.looseObject({
+    stage: z.enum(['vegas', 'flow']),
+    vegas_in_front: z.boolean(),
+    active: z.array(z.boolean()),
+    grids: z.array(z.string()),
+    params: z.string(),
+    adam: z.string(),
+  }),
+  history: z.looseObject({ vegas: z.array(z.unknown()), flow: z.array(z.unknown()), dropped: z.array(z.unknown()) }),
+  result: z.looseObject({
+    points: count,
+    counts: z.array(count),
+    sigma: finite,
+    error: finite,
+    channels: z.array(z.looseObject({ sigma: finite, error: finite })),
+    w_max_truncated: finite,
+    acceptance_truncated: finite,
+  }).nullable(),
+});
 
 export function encodeFloat64(values: Float64Array): string {
   return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
@@ -150,6 +192,15 @@ export function readSamplerFile(path: string): SamplerFile {
   }
   const config = trainConfigSchema.safeParse(file.config);
   if (!config.success) throw new UserError(`${path}: its training configuration is invalid (${config.error.issues[0]?.message})`);
+  const parsed = samplerFileSchema.safeParse(file);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UserError(`${path} is not a valid madnis-ts sampler file: ${issue.path.join('.') || 'the file'}: ${issue.message}`);
+  }
+  const { channels } = file.process;
+  if (file.state.active.length !== channels || (file.result && file.result.counts.length !== channels)) {
+    throw new UserError(`${path} is not a valid madnis-ts sampler file: its state and result do not have one entry per channel (${channels})`);
+  }
   file.config = config.data;
   return file;
 }
