@@ -12,7 +12,7 @@
  *   rewritten at the end with XWGTUP_k = σ·N·f_k/Σf, so the mean weight is σ exactly and
  *   overweights keep their relative weight (as MG5 rescales after its unweighting).
  */
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { stringify as toYaml } from 'yaml';
@@ -22,6 +22,7 @@ import type { LheInit } from '../lhe/types.js';
 import { mg5BannerSections, mg5ProcessDir } from '../mg5/banner.js';
 import { allocatePoints } from '../train/allocation.js';
 import { estimateFromMoments } from '../train/estimates.js';
+import { ensureDirectory } from '../util/directories.js';
 import { UserError } from '../util/errors.js';
 import { lheEvent } from './events.js';
 import type { ReopenedSampler } from './reopen.js';
@@ -113,7 +114,7 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
     : `the sampler's final integration (${result.points} fresh points)`;
 
   const runDir = nextRunDir(options.outDir);
-  mkdirSync(runDir, { recursive: true });
+  ensureDirectory(runDir);
   const lhePath = join(runDir, 'unweighted_events.lhe.gz');
   const usesPdf = info.usesPdf;
   const init: LheInit = {

@@ -12,12 +12,13 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
-import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { constants as zlibConstants, createGzip } from 'node:zlib';
 
+import { ensureDirectory } from '../util/directories.js';
 import type { LheEvent, LheInit, LheParticle } from './types.js';
 
 export interface LheHeaderSection {
@@ -190,7 +191,7 @@ export class LheWriter {
 
   /** gzipLevel null: plain text */
   private static async openFile(finalPath: string, path: string, preambleText: string, gzipLevel: number | null, staged = false): Promise<LheWriter> {
-    await mkdir(dirname(finalPath), { recursive: true });
+    ensureDirectory(dirname(finalPath));
     const handle = await open(path, 'w');
     const file = handle.createWriteStream({ autoClose: false });
     let sink: Writable = file;

@@ -4,10 +4,11 @@
  * cards, seed and number of events, timed on the same machine and thread count. The
  * user's folder (OUT/process) is never modified; the copy lives in OUT/baseline/process.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 import { writeJsonAtomic } from '../util/atomic_write.js';
+import { ensureDirectory } from '../util/directories.js';
 import { UserError } from '../util/errors.js';
 import type { Mg5Location } from './locate.js';
 import { parseBanner, parseJobLog, parseResultsDat, type Mg5JobLog, type Mg5JobResult } from './results.js';
@@ -80,7 +81,7 @@ export interface BaselineRun {
 export function copyProcessFolder(from: string, to: string): void {
   if (!existsSync(join(from, 'SubProcesses'))) throw new UserError(`${from} is not a MadEvent folder (no SubProcesses): run madnis-ts launch first`);
   rmSync(to, { recursive: true, force: true });
-  mkdirSync(to, { recursive: true });
+  ensureDirectory(to);
   cpSync(from, to, {
     recursive: true,
     // make must find MG5's objects up to date, or the baseline's time includes recompiling

@@ -4,10 +4,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 import { packageRoot } from '../native/paths.js';
+import { ensureDirectory } from '../util/directories.js';
 import { UserError } from '../util/errors.js';
 
 const GLUE = join(packageRoot, 'native', 'mg5glue');
@@ -50,7 +51,7 @@ export interface BuiltLibrary {
 }
 
 export function buildSubprocessLibrary(folder: string, buildDir: string, logPath: string): BuiltLibrary {
-  mkdirSync(buildDir, { recursive: true });
+  ensureDirectory(buildDir);
   const name = basename(folder);
   const library = join(buildDir, `${name}.so`);
   const stampPath = join(buildDir, `${name}.inputs`);

@@ -2,11 +2,12 @@
  * Running the user's MG5 on a command script: the log streams to a file, the current
  * step to a spinner, and a failure becomes one error naming MG5's own message and the log.
  */
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 import { execa } from 'execa';
 
+import { ensureDirectory } from '../util/directories.js';
 import { UserError } from '../util/errors.js';
 import type { Mg5Location } from './locate.js';
 
@@ -25,7 +26,7 @@ export interface Mg5RunOptions {
 const ERROR_LINE = /(interrupted with error|^\s*(?:Error|MadGraph5Error|InvalidCmd|Error detected)\b|No amplitudes generated|is not a valid particle|^\s*Command ".*" interrupted)/i;
 
 export async function runMg5(mg5: Mg5Location, options: Mg5RunOptions): Promise<void> {
-  mkdirSync(dirname(options.logPath), { recursive: true });
+  ensureDirectory(dirname(options.logPath));
   writeFileSync(options.scriptPath, options.script);
   const log = createWriteStream(options.logPath);
   const errors: string[] = [];

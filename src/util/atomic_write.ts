@@ -1,12 +1,14 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+
+import { ensureDirectory } from './directories.js';
 
 /**
  * Writes a file under a temporary name and renames it into place, so a file under the
  * final name is always complete.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
+  ensureDirectory(dirname(path));
   const temporary = `${path}.tmp-${process.pid}`;
   try {
     writeFileSync(temporary, data);
