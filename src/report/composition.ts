@@ -6,7 +6,7 @@
  */
 import type { LheEvent } from '../lhe/types.js';
 import { flavourKey, particleName } from '../mg5/subprocesses.js';
-import { chi2PValue } from '../util/statistics.js';
+import { chi2PValue, shapeChi2, type WeightedBin } from '../util/statistics.js';
 
 export interface CompositionRow {
   category: string;
@@ -57,25 +57,20 @@ function compareCategories(id: CompositionComparison['id'], label: string, a: Lh
   const keys = [...new Set([...ta.sums.keys(), ...tb.sums.keys()])];
   const rows = keys.map((category) => ({ category, madnis: side(ta, category), mg5: side(tb, category) }))
     .sort((x, y) => y.madnis.fraction + y.mg5.fraction - (x.madnis.fraction + x.mg5.fraction));
-  // χ² over categories; small ones pooled (their fractions and variances add)
-  const bins: Array<{ fa: number; va: number; fb: number; vb: number }> = [];
-  const pooled = { fa: 0, va: 0, fb: 0, vb: 0 };
-  for (const r of rows) {
-    const target = r.madnis.events >= MIN_EVENTS || r.mg5.events >= MIN_EVENTS ? (bins.push({ fa: 0, va: 0, fb: 0, vb: 0 }), bins.at(-1)!) : pooled;
-    target.fa += r.madnis.fraction;
-    target.va += r.madnis.error ** 2;
-    target.fb += r.mg5.fraction;
-    target.vb += r.mg5.error ** 2;
-  }
-  if (pooled.va + pooled.vb > 0) bins.push(pooled);
-  let chi2 = 0, used = 0;
-  for (const bin of bins) {
-    if (bin.va + bin.vb <= 0) continue;
-    chi2 += (bin.fa - bin.fb) ** 2 / (bin.va + bin.vb);
-    ++used;
-  }
-  const ndf = Math.max(0, used - 1);
-  const shown = rows.map((r) => (r.madnis.events >= MIN_EVENTS || r.mg5.events >= MIN_EVENTS ? r : { ...r, category: `${r.category} — ${OTHER}` }));
+  // one χ² bin per category; the small ones pooled into one
+  const large = (r: CompositionRow) => r.madnis.events >= MIN_EVENTS || r.mg5.events >= MIN_EVENTS;
+  const binsOf = (t: ReturnType<typeof tally>) => {
+    const bins: WeightedBin[] = [], pooled = { sum: 0, sumSq: 0 };
+    for (const r of rows) {
+      const s = t.sums.get(r.category) ?? { w: 0, w2: 0 };
+      const target = large(r) ? (bins.push({ sum: 0, sumSq: 0 }), bins.at(-1)!) : pooled;
+      target.sum += s.w;
+      target.sumSq += s.w2;
+    }
+    return [...bins, pooled];
+  };
+  const { chi2, ndf } = shapeChi2(binsOf(ta), binsOf(tb), ta.total, tb.total);
+  const shown = rows.map((r) => (large(r) ? r : { ...r, category: `${r.category} — ${OTHER}` }));
   return { id, label, rows: shown, chi2, ndf, p: ndf > 0 ? chi2PValue(chi2, ndf) : 1 };
 }
 

@@ -5,6 +5,7 @@
  * samples together, and each histogram is dσ/dx in pb per unit of x.
  */
 import type { LheEvent, LheParticle } from '../lhe/types.js';
+import { shapeChi2 } from '../util/statistics.js';
 
 type Kind = 'lepton' | 'neutrino' | 'jet' | 'photon' | 'top' | 'boson' | 'other';
 
@@ -147,17 +148,11 @@ export function compareSamples(observables: Observable[], a: Sample, b: Sample, 
     const width = (hi - lo) / bins;
     const ha = histogram(a.values[k]!, a.weights, edges), hb = histogram(b.values[k]!, b.weights, edges);
     const totalA = a.weights.reduce((s, w) => s + w, 0), totalB = b.weights.reduce((s, w) => s + w, 0);
-    let chi2 = 0, used = 0;
-    for (let i = 0; i < bins; ++i) {
-      const pa = ha.sum[i]! / totalA, pb = hb.sum[i]! / totalB;
-      const va = ha.sumSq[i]! / totalA ** 2, vb = hb.sumSq[i]! / totalB ** 2;
-      if (va + vb <= 0) continue;
-      chi2 += (pa - pb) ** 2 / (va + vb);
-      ++used;
-    }
+    const binsOf = (h: { sum: number[]; sumSq: number[] }) => h.sum.map((sum, i) => ({ sum, sumSq: h.sumSq[i]! }));
+    const { chi2, ndf } = shapeChi2(binsOf(ha), binsOf(hb), totalA, totalB);
     const toHistogram = (h: { sum: number[]; sumSq: number[] }): Histogram => ({
       edges, density: h.sum.map((s) => s / width), error: h.sumSq.map((s) => Math.sqrt(s) / width),
     });
-    return [{ id: o.id, label: o.label, a: toHistogram(ha), b: toHistogram(hb), chi2, ndf: Math.max(0, used - 1) }];
+    return [{ id: o.id, label: o.label, a: toHistogram(ha), b: toHistogram(hb), chi2, ndf }];
   });
 }

@@ -44,3 +44,24 @@ function gammaQ(a: number, x: number): number {
 export function chi2PValue(chi2: number, ndf: number): number {
   return gammaQ(ndf / 2, chi2 / 2);
 }
+
+/** One bin of a weighted sample: Σw and Σw². */
+export interface WeightedBin {
+  sum: number;
+  sumSq: number;
+}
+
+/**
+ * χ² of two weighted samples' shapes (each normalised to its own total): Σ over bins with
+ * any variance of (p_a − p_b)²/(σ_a² + σ_b²), p = Σw/W and σ² = Σw²/W²; ndf = bins − 1.
+ */
+export function shapeChi2(a: WeightedBin[], b: WeightedBin[], totalA: number, totalB: number): { chi2: number; ndf: number } {
+  let chi2 = 0, used = 0;
+  for (let i = 0; i < a.length; ++i) {
+    const va = a[i]!.sumSq / totalA ** 2, vb = b[i]!.sumSq / totalB ** 2;
+    if (va + vb <= 0) continue;
+    chi2 += (a[i]!.sum / totalA - b[i]!.sum / totalB) ** 2 / (va + vb);
+    ++used;
+  }
+  return { chi2, ndf: Math.max(0, used - 1) };
+}
