@@ -11,7 +11,7 @@ import { generateEvents, type GenerateResult } from '../generate/run.js';
 import { reopenSampler } from '../generate/reopen.js';
 import { writeJsonAtomic } from '../util/atomic_write.js';
 import { UserError } from '../util/errors.js';
-import { count, percent, seconds, withError } from './format.js';
+import { count, percent, seconds, withError } from '../util/format.js';
 import { defaultThreads, parseCount, parseSeed, parseThreads } from './options.js';
 import { progressBar } from './progress.js';
 import { VERSION } from './version.js';

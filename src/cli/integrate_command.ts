@@ -13,7 +13,7 @@ import { loadProcess, type LoadedProcess } from '../process/load.js';
 import { DEFAULT_PROCESS, parseProcessSpec } from '../process/spec.js';
 import { writeJsonAtomic } from '../util/atomic_write.js';
 import { UserError } from '../util/errors.js';
-import { count, percent, seconds, withError } from './format.js';
+import { count, percent, seconds, withError } from '../util/format.js';
 import { defaultThreads, parsePoints, parseSeed, parseThreads } from './options.js';
 import { progressBar } from './progress.js';
 import { VERSION } from './version.js';

@@ -22,7 +22,7 @@ import { loadTrainConfigWithKeys } from '../train/config.js';
 import { makeSamplerFile, processIdentity, writeSamplerFile } from '../train/sampler_file.js';
 import { createSampler, runTraining } from '../train/schedule.js';
 import { writeJsonAtomic } from '../util/atomic_write.js';
-import { count, percent, seconds, withError } from './format.js';
+import { count, percent, seconds, withError } from '../util/format.js';
 import { defaultThreads, parseCount, parseSeed, parseThreads } from './options.js';
 import { progressBar, withSpinner } from './progress.js';
 import { printNormalisation } from './generate_command.js';

@@ -6,7 +6,7 @@ import Table from 'cli-table3';
 import { Command } from 'commander';
 
 import { lheInfo, type LheInfo } from '../lhe/info.js';
-import { count, formatSignificant, percent, withError } from './format.js';
+import { count, formatSignificant, percent, withError } from '../util/format.js';
 
 const tableStyle = {
   style: { head: [], border: [] },

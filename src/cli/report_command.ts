@@ -16,7 +16,7 @@ import { readLaunchSummary, reportLaunch } from '../report/launch_report.js';
 import type { CompositionComparison } from '../report/composition.js';
 import { headlineRows } from '../report/report.js';
 import { UserError } from '../util/errors.js';
-import { count, seconds } from './format.js';
+import { count, seconds } from '../util/format.js';
 import { parseCount, parseSeed, parseThreads } from './options.js';
 import { withSpinner } from './progress.js';
 import { VERSION } from './version.js';

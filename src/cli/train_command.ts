@@ -16,7 +16,7 @@ import { decodeState, makeSamplerFile, processIdentity, readSamplerFile, writeSa
 import { createSampler, runTraining, type FinalIntegration, type TrainingProgress } from '../train/schedule.js';
 import { writeJsonAtomic } from '../util/atomic_write.js';
 import { UserError } from '../util/errors.js';
-import { count, percent, seconds, withError } from './format.js';
+import { count, percent, seconds, withError } from '../util/format.js';
 import { addProcessOptions } from './process_options.js';
 import { progressBar } from './progress.js';
 import { VERSION } from './version.js';

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 
-import { count, percent, seconds, withError } from '../cli/format.js';
+import { count, percent, seconds, withError } from '../util/format.js';
 import { readLhe } from '../lhe/reader.js';
 import type { LheEvent } from '../lhe/types.js';
 import type { BaselineResult } from '../mg5/baseline.js';
