@@ -33,7 +33,8 @@ for (const spec of ['builtin:ee_mumu', 'builtin:ee_mumu?cuts=mg5', 'builtin:dy_z
   const path = join(work, `${process_.info.name}.madnis`);
   writeSamplerFile(path, { format: 'madnis-ts sampler', format_version: 1, madnis_ts_version: 'bench', process: { ...processIdentity(process_), spec }, seed: 1, config, state: encodeState(trained.state), history: trained.progress.history, result: trained.final });
   const opened = reopenSampler(path, threads, { pdf: sharedPdf });
-  const r = await generateEvents(opened, { events, seed: 1, outDir: join(work, process_.info.name), batchPoints: 65536, presamplePoints: 200000, overweightShare: 0.001, useTrainingMaxWeight: false, version: 'bench' });
+  const runDir = join(work, process_.info.name, 'Events', 'run_01');
+  const r = await generateEvents(opened, { events, seed: 1, runDir, lhePath: join(runDir, 'unweighted_events.lhe.gz'), batchPoints: 65536, presamplePoints: 200000, overweightShare: 0.001, useTrainingMaxWeight: false, version: 'bench' });
   const t = r.timing;
   const row = {
     process: spec, events: r.events, points_drawn: r.generation.points, acceptance: r.generation.acceptance,

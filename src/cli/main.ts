@@ -11,7 +11,7 @@ import { launchCommand } from './launch_command.js';
 import { lheInfoCommand } from './lhe_info_command.js';
 import { baselineCommand, reportCommand } from './report_command.js';
 import { trainCommand } from './train_command.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../version.js';
 
 export function buildProgram(): Command {
   const program = new Command('madnis-ts')

@@ -1,7 +1,7 @@
 /** Parsers for numeric CLI options: each rejects bad input with a message naming the option. */
 import { availableParallelism } from 'node:os';
 
-import { InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 
 function integerIn(name: string, text: string, min: number, max: number): number {
   if (!/^\d+$/.test(text.trim())) {
@@ -36,4 +36,25 @@ export function parseThreads(text: string): number {
 
 export function defaultThreads(): number {
   return Math.max(1, availableParallelism());
+}
+
+/** The options several commands share, defined once. */
+export const sharedOptions = {
+  seed: (description = 'random seed (the same seed and thread count give identical numbers)') =>
+    new Option('-s, --seed <S>', description).argParser(parseSeed).default(1),
+  /** a seed that defaults to another run's (baseline) */
+  seedOverride: (description: string) => new Option('-s, --seed <S>', description).argParser(parseSeed),
+  threads: () => new Option('-t, --threads <T>', 'worker threads').argParser(parseThreads).default(defaultThreads(), 'all cores'),
+  threadsOverride: (description: string) => new Option('-t, --threads <T>', description).argParser(parseThreads),
+  pdf: () => new Option('--pdf <PATH>', 'PDF grid (NNPDF23_lo_as_0130_qed_mem0.grid) for hadron-collider built-ins'),
+  mg5: () => new Option('--mg5 <DIR>', 'MadGraph5_aMC@NLO installation (else MG5_HOME or mg5_aMC on PATH)'),
+  out: (description: string) => new Option('-o, --out <DIR>', description),
+  config: (description = 'madnis.yaml with training settings (defaults: templates/madnis.yaml)') => new Option('-c, --config <FILE>', description),
+  events: (description = 'unweighted events to write') => new Option('-n, --events <N>', description).argParser(parseCount('--events')),
+};
+
+/** Adds options to a command in order. */
+export function withOptions(command: Command, ...options: Option[]): Command {
+  for (const option of options) command.addOption(option);
+  return command;
 }

@@ -1,16 +1,25 @@
+/**
+ * The terminal side of the use cases' Reporter: progress bars with ETA and spinners on
+ * stderr when it is a terminal (silent otherwise), notes and warnings as stderr lines.
+ */
 import cliProgress from 'cli-progress';
 import ora from 'ora';
 
-export interface Progress {
-  update(done: number, total: number, payload?: Record<string, string>): void;
-  stop(): void;
+import type { LiveStatus, ProgressHandle, Reporter } from '../app/reporter.js';
+import { percent, withError } from '../util/format.js';
+
+function livePayload(status?: LiveStatus): Record<string, string> {
+  if (!status) return { phase: '', sigma: '', eps: '', loss: '-' };
+  return {
+    phase: status.phase,
+    sigma: status.sigma === undefined ? '' : withError(status.sigma, status.error ?? 0),
+    eps: percent(status.efficiency, 1),
+    loss: status.loss?.toExponential(2) ?? '-',
+  };
 }
 
-/**
- * A progress bar with ETA on stderr when it is a terminal; silent otherwise. With
- * `live`, the payload's phase, σ, ε and loss follow the bar.
- */
-export function progressBar(label: string, unit: string, live = false): Progress {
+/** With `live`, the status's phase, σ, ε and loss follow the bar. */
+export function progressBar(label: string, unit: string, live = false): ProgressHandle {
   if (!process.stderr.isTTY) return { update() {}, stop() {} };
   const liveFields = live ? ' | {phase} σ {sigma} ε {eps} loss {loss}' : '';
   const bar = new cliProgress.SingleBar(
@@ -25,7 +34,8 @@ export function progressBar(label: string, unit: string, live = false): Progress
   );
   let started = false;
   return {
-    update(done, total, payload) {
+    update(done, total, status) {
+      const payload = livePayload(status);
       if (!started) {
         bar.start(total, 0, payload);
         started = true;
@@ -53,3 +63,10 @@ export async function withSpinner<T>(label: string, failed: string, step: (onSte
     throw error;
   }
 }
+
+export const terminalReporter: Reporter = {
+  progress: progressBar,
+  task: withSpinner,
+  note: (text) => process.stderr.write(`madnis-ts: note: ${text}\n`),
+  warn: (text) => process.stderr.write(`madnis-ts: warning: ${text}\n`),
+};

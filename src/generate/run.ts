@@ -12,9 +12,6 @@
  *   rewritten at the end with XWGTUP_k = σ·N·f_k/Σf, so the mean weight is σ exactly and
  *   overweights keep their relative weight (as MG5 rescales after its unweighting).
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-
 import { stringify as toYaml } from 'yaml';
 
 import { LheWriter, type LheHeaderSection } from '../lhe/writer.js';
@@ -30,7 +27,9 @@ import type { ReopenedSampler } from './reopen.js';
 export interface GenerateOptions {
   events: number;
   seed: number;
-  outDir: string;
+  /** the run folder (Events/run_XX) and the event file in it */
+  runDir: string;
+  lhePath: string;
   /** points drawn per batch */
   batchPoints: number;
   /** presample size for w_max and σ */
@@ -77,14 +76,6 @@ export interface GenerateResult {
   timing: { sample_s: number; evaluate_s: number; unweight_s: number; write_s: number; wall_s: number };
 }
 
-/** MG5's layout: Events/run_01, run_02, … */
-export function nextRunDir(outDir: string): string {
-  const events = join(outDir, 'Events');
-  const used = existsSync(events) ? readdirSync(events).map((d) => /^run_(\d+)$/.exec(d)?.[1]).filter(Boolean).map(Number) : [];
-  const next = used.length ? Math.max(...used) + 1 : 1;
-  return join(events, `run_${String(next).padStart(2, '0')}`);
-}
-
 const NORMALISATION_METHOD =
   "σ of the init block from an independent estimate (the presample, or the training's final integration); every event's XWGTUP = σ·N·f_k/Σf with f_k its weight factor (1, or W/w_max for an overweight event), so that the mean XWGTUP equals that σ exactly (MG5's event_norm average) and overweight events keep their relative weight";
 
@@ -113,9 +104,8 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
     ? `presample of ${options.presamplePoints} fresh points`
     : `the sampler's final integration (${result.points} fresh points)`;
 
-  const runDir = nextRunDir(options.outDir);
+  const { runDir, lhePath } = options;
   ensureDirectory(runDir);
-  const lhePath = join(runDir, 'unweighted_events.lhe.gz');
   const usesPdf = info.usesPdf;
   const init: LheInit = {
     beams: [0, 1].map((b) => ({ pdg: info.beams[b]!.pdg, energy: info.beams[b]!.energy, pdfGroup: 0, pdfSet: usesPdf ? info.pdfLhaid : 0 })) as LheInit['beams'],

@@ -17,12 +17,22 @@ import { fillTemplate } from './templates.js';
 
 export const BASELINE_RUN = 'baseline';
 
+/** The baseline's folder: the copy MG5 runs in, its script and log, what it measured and the parsed result. */
+export interface BaselineLayout {
+  dir: string;
+  processDir: string;
+  script: string;
+  log: string;
+  run: string;
+  result: string;
+}
+
 export interface BaselineOptions {
   mg5: Mg5Location;
   /** the launched MadEvent folder (OUT/process) */
   processDir: string;
-  /** OUT/baseline */
-  outDir: string;
+  /** where the baseline writes (the application's output layout decides) */
+  layout: BaselineLayout;
   events: number;
   seed: number;
   threads: number;
@@ -159,10 +169,9 @@ export function readBaseline(processDir: string, run: string, extra: Omit<Baseli
 }
 
 export async function runBaseline(o: BaselineOptions): Promise<BaselineResult> {
-  const processDir = join(o.outDir, 'process');
+  const { processDir, log: logPath } = o.layout;
   o.onStep?.('MG5 baseline: copying the process folder');
   copyProcessFolder(o.processDir, processDir);
-  const logPath = join(o.outDir, 'mg5_generate_events.log');
   const start = performance.now();
   let surveyEnd: number | undefined;
   await runMg5(o.mg5, {
@@ -170,9 +179,9 @@ export async function runBaseline(o: BaselineOptions): Promise<BaselineResult> {
     script: fillTemplate('mg5_baseline.mg5', {
       version: o.version, process_dir: processDir, run: BASELINE_RUN, nevents: String(o.events), seed: String(o.seed), threads: String(o.threads),
     }),
-    scriptPath: join(o.outDir, 'mg5_generate_events.mg5'),
+    scriptPath: o.layout.script,
     logPath,
-    cwd: o.outDir,
+    cwd: o.layout.dir,
     onStep: (step) => {
       if (surveyEnd === undefined && /End survey/i.test(step)) surveyEnd = performance.now();
       o.onStep?.(`MG5 baseline: ${step}`);
@@ -182,14 +191,14 @@ export async function runBaseline(o: BaselineOptions): Promise<BaselineResult> {
   const survey = surveyEnd === undefined ? undefined : (surveyEnd - start) / 1000;
   // the timing first: a results file MG5 wrote oddly must not cost the (long) run itself
   const measured: BaselineRun = { process_dir: processDir, run: BASELINE_RUN, wall_time_s: wall, survey_wall_s: survey, threads: o.threads, seed: o.seed, log: logPath };
-  writeJsonAtomic(join(o.outDir, 'run.json'), measured);
-  return finishBaseline(o.outDir, measured);
+  writeJsonAtomic(o.layout.run, measured);
+  return finishBaseline(o.layout, measured);
 }
 
-/** Reads the finished run into OUT/baseline/baseline.json (again, for `report`, after a failure). */
-export function finishBaseline(outDir: string, measured: BaselineRun): BaselineResult {
+/** Reads the finished run into the baseline's result file (again, for `report`, after a failure). */
+export function finishBaseline(layout: Pick<BaselineLayout, 'result'>, measured: BaselineRun): BaselineResult {
   const { process_dir, run, ...extra } = measured;
   const result = readBaseline(process_dir, run, extra);
-  writeJsonAtomic(join(outDir, 'baseline.json'), result);
+  writeJsonAtomic(layout.result, result);
   return result;
 }

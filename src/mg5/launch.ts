@@ -15,10 +15,22 @@ import type { Mg5Location } from './locate.js';
 import { runMg5 } from './run.js';
 import { fillTemplate } from './templates.js';
 
+/** Where the MG5 steps write (the application's output layout decides). */
+export interface PrepareLayout {
+  /** the launch's folder: MG5 runs there */
+  dir: string;
+  processDir: string;
+  logsDir: string;
+  buildDir: string;
+  /** stamps of the inputs that made the MG5 output and its compiled launch */
+  outputStamp: string;
+  prepareStamp: string;
+}
+
 export interface PrepareOptions {
   card: ProcCard;
   mg5: Mg5Location;
-  outDir: string;
+  layout: PrepareLayout;
   runCard?: string;
   paramCard?: string;
   seed: number;
@@ -46,10 +58,8 @@ function readIfGiven(path: string | undefined, what: string): string {
 }
 
 export async function prepareProcess(o: PrepareOptions): Promise<PreparedProcess> {
-  const processDir = join(o.outDir, 'process');
-  const logs = join(o.outDir, 'logs');
+  const { processDir, logsDir: logs, outputStamp, prepareStamp } = o.layout;
   const outputKey = digest(o.card.commands.join('\n'));
-  const outputStamp = join(o.outDir, 'process.madnis-output');
   const reusedOutput = existsSync(outputStamp) && readFileSync(outputStamp, 'utf8') === outputKey && existsSync(processDir);
   if (!reusedOutput) {
     o.onStep?.('MG5: generating the process');
@@ -58,7 +68,7 @@ export async function prepareProcess(o: PrepareOptions): Promise<PreparedProcess
       script: fillTemplate('mg5_output.mg5', { version: o.version, proc_card: o.card.path, process_commands: o.card.commands.join('\n'), process_dir: processDir }),
       scriptPath: join(logs, 'mg5_output.mg5'),
       logPath: join(logs, 'mg5_output.log'),
-      cwd: o.outDir,
+      cwd: o.layout.dir,
       onStep: o.onStep,
     });
     writeFileSync(outputStamp, outputKey);
@@ -67,7 +77,6 @@ export async function prepareProcess(o: PrepareOptions): Promise<PreparedProcess
   const runCard = readIfGiven(o.runCard, '--run-card');
   const paramCard = readIfGiven(o.paramCard, '--param-card');
   const prepareKey = digest(outputKey, runCard, paramCard, String(o.seed));
-  const prepareStamp = join(o.outDir, 'process.madnis-prepare');
   const reusedPrepare = reusedOutput && existsSync(prepareStamp) && readFileSync(prepareStamp, 'utf8') === prepareKey;
   if (!reusedPrepare) {
     // MadEvent's launch compiles Fortran, and so does our build
@@ -80,7 +89,7 @@ export async function prepareProcess(o: PrepareOptions): Promise<PreparedProcess
       script: fillTemplate('mg5_prepare.mg5', { version: o.version, process_dir: processDir, nevents: '100', seed: String(o.seed) }),
       scriptPath: join(logs, 'mg5_prepare.mg5'),
       logPath: join(logs, 'mg5_prepare.log'),
-      cwd: o.outDir,
+      cwd: o.layout.dir,
       onStep: o.onStep,
     });
     writeFileSync(prepareStamp, prepareKey);
@@ -90,7 +99,7 @@ export async function prepareProcess(o: PrepareOptions): Promise<PreparedProcess
   if (folders.length === 0) throw new UserError(`MG5 wrote no subprocess folder for ${o.card.path}`);
   const libraries = folders.map((folder) => {
     o.onStep?.(`building the process library for ${folder.split('/').pop()}`);
-    return buildSubprocessLibrary(folder, join(o.outDir, 'build'), join(logs, `build_${folder.split('/').pop()}.log`));
+    return buildSubprocessLibrary(folder, o.layout.buildDir, join(logs, `build_${folder.split('/').pop()}.log`));
   });
   return { processDir, libraries, reused: { output: reusedOutput, prepare: reusedPrepare } };
 }

@@ -37,9 +37,10 @@ function partName(spec: string): string {
 /** Loads a process library with one instance per thread. */
 export function loadProcess(spec: ProcessSpec, threads: number): LoadedProcess {
   const { Process } = loadAddon();
-  const native = spec.parts
-    ? new Process(spec.parts.map((p) => ({ path: p.libraryPath, params: p.params })), '', threads)
-    : new Process(spec.libraryPath, spec.params, threads);
+  const single = spec.parts.length === 1 ? spec.parts[0]! : undefined;
+  const native = single
+    ? new Process(single.libraryPath, single.params, threads)
+    : new Process(spec.parts.map((p) => ({ path: p.libraryPath, params: p.params })), '', threads);
   const info = native.info();
   const parameters = JSON.parse(info.parametersJson) as Record<string, unknown>;
   const namesOf = (p: Record<string, unknown>, count?: number) =>
@@ -51,13 +52,12 @@ export function loadProcess(spec: ProcessSpec, threads: number): LoadedProcess {
       )
     : namesOf(parameters);
   const channelNames = Array.from({ length: info.channels }, (_, c) => names[c] ?? String(c + 1));
-  const specs = spec.parts ? spec.spec.split(',') : [spec.spec];
   const partList = Array.isArray(parameters.parts)
     ? (parameters.parts as Array<{ channels: number; parameters: Record<string, unknown> }>)
     : [{ channels: info.channels, parameters }];
   let first = 0;
   const parts = partList.map((p, k) => {
-    const part = { name: partName(specs[k] ?? `part ${k + 1}`), firstChannel: first, channels: p.channels, parameters: p.parameters };
+    const part = { name: partName(spec.parts[k]?.spec ?? `part ${k + 1}`), firstChannel: first, channels: p.channels, parameters: p.parameters };
     first += p.channels;
     return part;
   });

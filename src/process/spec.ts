@@ -26,18 +26,24 @@ export const BUILTINS: readonly BuiltinDescription[] = [
 
 export const DEFAULT_PROCESS = 'builtin:ee_mumu';
 
-export interface ProcessSpec {
-  /** what the user typed */
+/** One process library and the parameters handed to its create(). */
+export interface LibrarySpec {
+  /** what names it: builtin:NAME[?…] or the library's path */
   spec: string;
   libraryPath: string;
   /** key=value&… handed to the library's create() */
   params: string;
   builtin?: string;
+}
+
+export interface ProcessSpec {
+  /** what the user typed (or, for launched MG5 processes, the libraries' paths joined by commas) */
+  spec: string;
   /**
-   * A process made of several libraries, written `A,B,…` (MadEvent's subprocess folders
-   * of one process): their channels are concatenated.
+   * The libraries the process is made of: one, or several written `A,B,…` (MadEvent's
+   * subprocess folders of one process), whose channels are concatenated.
    */
-  parts?: Array<{ libraryPath: string; params: string }>;
+  parts: LibrarySpec[];
 }
 
 export interface SpecOptions {
@@ -46,10 +52,15 @@ export interface SpecOptions {
 }
 
 export function parseProcessSpec(spec: string, options: SpecOptions = {}): ProcessSpec {
-  if (spec.includes(',')) {
-    const parts = spec.split(',').map((part) => parseProcessSpec(part.trim(), options));
-    return { spec, libraryPath: parts[0]!.libraryPath, params: parts[0]!.params, parts: parts.map((p) => ({ libraryPath: p.libraryPath, params: p.params })) };
-  }
+  return { spec, parts: spec.split(',').map((part) => parseLibrarySpec(part.trim(), options)) };
+}
+
+/** A process made of the given process libraries (launch: one per subprocess folder). */
+export function librariesSpec(paths: string[]): ProcessSpec {
+  return { spec: paths.join(','), parts: paths.map((path) => parseLibrarySpec(path, {})) };
+}
+
+function parseLibrarySpec(spec: string, options: SpecOptions): LibrarySpec {
   if (!spec.startsWith('builtin:')) {
     const libraryPath = resolve(spec);
     if (!existsSync(libraryPath)) {

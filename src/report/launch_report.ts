@@ -3,7 +3,7 @@
  * and its MG5 baseline become report.html, and summary.json gains the comparison.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 import type { Composition, Normalisation } from '../generate/run.js';
 import type { BaselineResult } from '../mg5/baseline.js';
@@ -65,16 +65,16 @@ export function madnisSide(s: LaunchSummary): MadnisSide {
   };
 }
 
-export function readLaunchSummary(outDir: string): LaunchSummary {
-  const path = join(outDir, 'summary.json');
-  if (!existsSync(path)) throw new UserError(`${path} not found: run madnis-ts launch with --out ${outDir} first`);
+export function readLaunchSummary(path: string): LaunchSummary {
+  if (!existsSync(path)) throw new UserError(`${path} not found: run madnis-ts launch with --out ${dirname(path)} first`);
   const summary = JSON.parse(readFileSync(path, 'utf8')) as LaunchSummary;
   if (summary.command !== 'launch' || !summary.training?.history || !summary.channel_labels)
     throw new UserError(`${path} is not the summary of a madnis-ts launch (or comes from an older madnis-ts): run launch again`);
   return summary;
 }
 
-export async function reportLaunch(outDir: string, summary: LaunchSummary, baseline: BaselineResult): Promise<ReportResult & { path: string }> {
+/** Writes the report to `paths.report` and the comparison into the launch's summary (`paths.summary`). */
+export async function reportLaunch(paths: { report: string; summary: string }, summary: LaunchSummary, baseline: BaselineResult): Promise<ReportResult & { path: string }> {
   const report = await buildReport({
     title: `madnis-ts report: ${summary.processes.join('; ')}`,
     processDir: summary.process_dir,
@@ -87,10 +87,10 @@ export async function reportLaunch(outDir: string, summary: LaunchSummary, basel
     baseline,
     versions: { 'madnis-ts': summary.madnis_ts_version, MG5: mg5Version(summary.mg5), node: process.version },
   });
-  const path = join(outDir, 'report.html');
+  const path = paths.report;
   writeReport(path, report.html);
   const { html: _html, comparison, ...more } = report;
-  writeJsonAtomic(join(outDir, 'summary.json'), { ...summary, baseline, comparison: { ...comparison, ...more }, report: path });
+  writeJsonAtomic(paths.summary, { ...summary, baseline, comparison: { ...comparison, ...more }, report: path });
   return { ...report, path };
 }
 

@@ -114,7 +114,7 @@ export function fileSha256(path: string): string {
 
 /** The hash of a process's library, or of all its parts' libraries. */
 export function librarySha256(spec: ProcessSpec): string {
-  if (!spec.parts) return fileSha256(spec.libraryPath);
+  if (spec.parts.length === 1) return fileSha256(spec.parts[0]!.libraryPath);
   return createHash('sha256').update(spec.parts.map((p) => fileSha256(p.libraryPath)).join('\n')).digest('hex');
 }
 
@@ -123,7 +123,7 @@ export function processIdentity(process: LoadedProcess): ProcessIdentity {
     spec: process.spec.spec,
     name: process.info.name,
     description: process.info.description,
-    library: process.spec.parts ? process.spec.parts.map((p) => p.libraryPath).join(',') : process.spec.libraryPath,
+    library: process.spec.parts.map((p) => p.libraryPath).join(','),
     library_sha256: librarySha256(process.spec),
     parameters: process.parameters,
     dimension: process.info.dimension,

@@ -1,0 +1,122 @@
+/**
+ * Use case `generate`: unweighted events from a trained sampler into the next
+ * OUT/Events/run_XX/ (MG5's layout), with that run's summary.json. A sampler is either
+ * reopened from its file or, in launch, the one just trained (no second load).
+ */
+import { resolve } from 'node:path';
+
+import { generateEvents, type GenerateResult } from '../generate/run.js';
+import { reopenSampler, type ReopenedSampler } from '../generate/reopen.js';
+import { fileSha256 } from '../train/sampler_file.js';
+import { writeJsonAtomic } from '../util/atomic_write.js';
+import { UserError } from '../util/errors.js';
+import { count } from '../util/format.js';
+import { VERSION } from '../version.js';
+import { eventRunFiles, nextRunDir } from './layout.js';
+import { withProgress, type Reporter } from './reporter.js';
+import type { TrainedSampler } from './train.js';
+
+export interface EventOptions {
+  events: number;
+  seed: number;
+  /** points drawn per batch */
+  batch: number;
+  /** presample size that fixes w_max and σ (0 with trainingMaxWeight) */
+  presample: number;
+  overweightShare: number;
+  /** w_max and σ from the sampler's final integration instead of a presample */
+  trainingMaxWeight: boolean;
+  /** polled between batches: stop early, leaving the clearly named partial file */
+  shouldStop?: () => boolean;
+}
+
+export interface GenerateInput extends EventOptions {
+  sampler: string;
+  threads: number;
+  /** events go to OUT/Events/run_XX (default: the sampler file's folder) */
+  out?: string;
+  pdf?: string;
+  mg5?: string;
+}
+
+/** The sampler just trained, as generation sees a reopened one. */
+export function trainedAsOpened(trained: TrainedSampler): ReopenedSampler {
+  return { path: trained.path, libraryChanged: false, file: trained.file, fileSha256: fileSha256(trained.path), process: trained.process, sampler: trained.sampler };
+}
+
+/** Events from an open sampler into the next run folder of `outDir`. */
+export async function generateRun(opened: ReopenedSampler, outDir: string, options: EventOptions, reporter: Reporter): Promise<GenerateResult> {
+  const runDir = nextRunDir(outDir);
+  return withProgress(reporter, 'generate', 'events', true, (bar) => generateEvents(opened, {
+    events: options.events,
+    seed: options.seed,
+    runDir,
+    lhePath: eventRunFiles(runDir).lhe,
+    batchPoints: options.batch,
+    presamplePoints: options.trainingMaxWeight ? 0 : options.presample,
+    overweightShare: options.overweightShare,
+    useTrainingMaxWeight: options.trainingMaxWeight,
+    version: VERSION,
+    onProgress: (done, target, acceptance) => bar.update(done, target, { phase: 'unweighting', efficiency: acceptance }),
+    shouldStop: options.shouldStop,
+  }));
+}
+
+export function generateSummary(opened: ReopenedSampler, threads: number, seed: number, result: GenerateResult) {
+  const g = result.generation;
+  return {
+    command: 'generate' as const,
+    madnis_ts_version: VERSION,
+    sampler_file: opened.path,
+    sampler_sha256: opened.fileSha256,
+    library_changed_since_training: opened.libraryChanged,
+    process: opened.file.process.spec,
+    seed,
+    threads,
+    completed: result.completed,
+    events: result.events,
+    lhe_file: result.completed ? result.lhePath : result.partialPath,
+    sigma_pb: result.presample.sigma,
+    sigma_error_pb: result.presample.error,
+    sigma_source: result.presample.points > 0
+      ? `presample of ${result.presample.points} fresh points (the <init> cross section)`
+      : "the sampler's final integration (fresh points; the <init> cross section)",
+    w_max: result.w_max,
+    w_max_source: result.w_max_source,
+    expected_acceptance: result.presample.expected_acceptance,
+    measured_acceptance: g.acceptance,
+    measured_acceptance_error: g.acceptance_error,
+    acceptance_definition: 'accepted events ÷ points drawn, over every generation batch (zero weights included)',
+    generation_points: g.points,
+    invalid_points: g.invalid,
+    accepted_events: g.accepted,
+    overweight_events: g.overweight_events,
+    overweight_fraction: result.events ? g.overweight_events / result.events : 0,
+    overweight_sigma_share: g.overweight_sigma_share,
+    generation_sigma_pb: g.sigma,
+    generation_sigma_error_pb: g.error,
+    normalisation: result.normalisation,
+    composition: result.composition,
+    timing_s: result.timing,
+    events_per_second: result.events / result.timing.wall_s,
+  };
+}
+
+export type GenerateSummary = ReturnType<typeof generateSummary>;
+
+export async function generate(input: GenerateInput, reporter: Reporter): Promise<{ opened: ReopenedSampler; result: GenerateResult; summary: GenerateSummary; summaryPath: string }> {
+  const samplerPath = resolve(input.sampler);
+  const opened = reopenSampler(samplerPath, input.threads, { pdf: input.pdf, mg5: input.mg5 });
+  if (opened.libraryChanged) {
+    reporter.warn(`${opened.process.spec.spec} is not the library ${opened.path} was trained on (rebuilt or changed); the events stay unbiased, the efficiency may be lower`);
+  }
+  const outDir = resolve(input.out ?? resolve(samplerPath, '..'));
+  const result = await generateRun(opened, outDir, input, reporter);
+  const summary = generateSummary(opened, input.threads, input.seed, result);
+  const summaryPath = eventRunFiles(result.runDir).summary;
+  writeJsonAtomic(summaryPath, summary);
+  if (!result.completed) {
+    throw new UserError(`interrupted after ${count(result.events)} events: the partial file ${result.partialPath} is not a complete run`);
+  }
+  return { opened, result, summary, summaryPath };
+}

@@ -1,0 +1,102 @@
+/**
+ * The output layout, in one place: where every command writes what. The lower layers
+ * (mg5/, generate/, report/) receive these paths; none of them spells a file name of its
+ * own output folder.
+ *
+ *   integrate: OUT/summary.json
+ *   train:     OUT/sampler.madnis, OUT/checkpoint.madnis (while training), OUT/summary.json
+ *   generate:  OUT/Events/run_XX/unweighted_events.lhe.gz and summary.json (MG5's layout)
+ *   launch:    OUT/process/ (the MadEvent folder), OUT/logs/, OUT/build/ (process
+ *              libraries), the training's files, OUT/Events/run_XX/, OUT/summary.json,
+ *              OUT/report.html, OUT/baseline/ (MG5's own run on a copy of OUT/process)
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+
+/** The default output folder of a command: madnis_out/<command>_<name>. */
+export function defaultOutDir(command: 'integrate' | 'train' | 'launch', name: string): string {
+  return resolve(join('madnis_out', `${command}_${name}`));
+}
+
+/** launch's name for a card: its file name without extension. */
+export function cardName(cardPath: string): string {
+  return basename(cardPath).replace(/\.[^.]*$/, '');
+}
+
+export function summaryPath(dir: string): string {
+  return join(dir, 'summary.json');
+}
+
+export interface TrainLayout {
+  dir: string;
+  sampler: string;
+  checkpoint: string;
+  summary: string;
+}
+
+export function trainLayout(dir: string): TrainLayout {
+  return { dir, sampler: join(dir, 'sampler.madnis'), checkpoint: join(dir, 'checkpoint.madnis'), summary: summaryPath(dir) };
+}
+
+/** MG5's own event generation, on a copy of the launched folder. */
+export interface BaselineLayout {
+  dir: string;
+  /** the copy of the MadEvent folder MG5 runs in */
+  processDir: string;
+  script: string;
+  log: string;
+  /** what the run measured, written before its results are parsed */
+  run: string;
+  /** the parsed result, read by the report */
+  result: string;
+}
+
+export function baselineLayout(dir: string): BaselineLayout {
+  return {
+    dir,
+    processDir: join(dir, 'process'),
+    script: join(dir, 'mg5_generate_events.mg5'),
+    log: join(dir, 'mg5_generate_events.log'),
+    run: join(dir, 'run.json'),
+    result: join(dir, 'baseline.json'),
+  };
+}
+
+export interface LaunchLayout extends TrainLayout {
+  /** the MadEvent folder MG5 writes */
+  processDir: string;
+  logsDir: string;
+  /** process libraries built from the subprocess folders */
+  buildDir: string;
+  /** stamps: the inputs that made the MG5 output and its compiled launch */
+  outputStamp: string;
+  prepareStamp: string;
+  report: string;
+  baseline: BaselineLayout;
+}
+
+export function launchLayout(dir: string): LaunchLayout {
+  return {
+    ...trainLayout(dir),
+    processDir: join(dir, 'process'),
+    logsDir: join(dir, 'logs'),
+    buildDir: join(dir, 'build'),
+    outputStamp: join(dir, 'process.madnis-output'),
+    prepareStamp: join(dir, 'process.madnis-prepare'),
+    report: join(dir, 'report.html'),
+    baseline: baselineLayout(join(dir, 'baseline')),
+  };
+}
+
+/** The next event run folder, MG5's way: OUT/Events/run_01, run_02, … */
+export function nextRunDir(outDir: string): string {
+  const events = join(outDir, 'Events');
+  const used = existsSync(events) ? readdirSync(events).map((d) => /^run_(\d+)$/.exec(d)?.[1]).filter(Boolean).map(Number) : [];
+  const next = used.length ? Math.max(...used) + 1 : 1;
+  return join(events, `run_${String(next).padStart(2, '0')}`);
+}
+
+/** The files of one event run. */
+export function eventRunFiles(runDir: string): { lhe: string; summary: string } {
+  return { lhe: join(runDir, 'unweighted_events.lhe.gz'), summary: summaryPath(runDir) };
+}
