@@ -57,6 +57,10 @@ const trainingSchema = z
     lr_schedule: z.enum(['cosine', 'exponential', 'constant']).default('cosine'),
     final_learning_rate: z.number().positive().max(1).default(1e-4),
     clip_norm: z.number().min(0).default(10),
+    // Adam's moment decay rates and denominator offset
+    adam_beta1: z.number().min(0).lt(1).default(0.9),
+    adam_beta2: z.number().min(0).lt(1).default(0.999),
+    adam_epsilon: z.number().positive().default(1e-8),
     buffer_capacity: z.number().int().min(0).default(8192),
     // buffered steps (no new integrand calls) after each online step
     buffered_steps: z.number().int().min(0).max(100).default(1),

@@ -122,7 +122,7 @@ export function nativeSamplerConfig(config: TrainConfig, seed: number): NativeSa
       layers: config.channel_weights.layers,
       activation: config.channel_weights.activation,
     },
-    adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, clipNorm: config.training.clip_norm },
+    adam: { beta1: config.training.adam_beta1, beta2: config.training.adam_beta2, epsilon: config.training.adam_epsilon, clipNorm: config.training.clip_norm },
   };
 }
 
