@@ -7,15 +7,15 @@
  *   generate, mg5, report       events, the MG5 bridge, the comparison report
  *   integrate, train            Monte Carlo and the training schedule
  *   process    process specs and loading (may ask mg5/locate.ts where MG5 is, for its PDFs)
- *   lhe, cards                  file formats
+ *   lhe, cards, mc              file formats; Monte Carlo estimates, point allocation, random streams
  *   native     typed bindings to the C++ core
  *   util, version.ts            no imports from src/
  */
 const layer = (dirs) => `(^|/)src/(${dirs.join('|')})(/|\\.ts$)`;
 
 const above = {
-  base: ['native', 'lhe', 'cards', 'process', 'integrate', 'train', 'generate', 'mg5', 'report', 'app', 'cli'],
-  native: ['lhe', 'cards', 'process', 'integrate', 'train', 'generate', 'mg5', 'report', 'app', 'cli'],
+  base: ['native', 'lhe', 'cards', 'mc', 'process', 'integrate', 'train', 'generate', 'mg5', 'report', 'app', 'cli'],
+  native: ['lhe', 'cards', 'mc', 'process', 'integrate', 'train', 'generate', 'mg5', 'report', 'app', 'cli'],
   formats: ['process', 'integrate', 'train', 'generate', 'mg5', 'report', 'app', 'cli'],
   process: ['integrate', 'train', 'generate', 'report', 'app', 'cli'],
   compute: ['generate', 'mg5', 'report', 'app', 'cli'],
@@ -30,7 +30,7 @@ module.exports = {
     rule('base-imports-nothing', `${layer(['util'])}|(^|/)src/version\\.ts$`, layer(above.base),
       'util/ and version.ts are the bottom layer: they import nothing from src/'),
     rule('native-below-domain', layer(['native']), layer(above.native), 'native/ binds the C++ core; it knows nothing of processes, training or files'),
-    rule('formats-below-process', layer(['lhe', 'cards']), layer(above.formats), 'lhe/ and cards/ are file formats'),
+    rule('formats-below-process', layer(['lhe', 'cards', 'mc']), layer(above.formats), 'lhe/ and cards/ are file formats, mc/ Monte Carlo statistics'),
     rule('process-below-compute', layer(['process']), layer(above.process), 'process/ loads processes; only mg5/locate.ts (where MG5 is) is allowed above it'),
     {
       name: 'process-uses-only-mg5-locate',

@@ -17,8 +17,9 @@ import { stringify as toYaml } from 'yaml';
 import { LheWriter, type LheHeaderSection } from '../lhe/writer.js';
 import type { LheInit } from '../lhe/types.js';
 import { mg5BannerSections, mg5ProcessDir } from '../mg5/banner.js';
-import { allocatePoints } from '../train/allocation.js';
-import { estimateFromMoments } from '../train/estimates.js';
+import { allocatePoints } from '../mc/allocation.js';
+import { estimateFromMoments } from '../mc/estimates.js';
+import { INTEGRATION_ITERATION } from '../mc/streams.js';
 import { ensureDirectory } from '../util/directories.js';
 import { UserError } from '../util/errors.js';
 import { lheEvent } from './events.js';
@@ -92,7 +93,7 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
   // w_max and no presample, σ is the training's final integration (fresh points too).
   if (options.presamplePoints === 0 && !options.useTrainingMaxWeight) throw new Error('generate: a presample is needed unless the training\'s w_max is used');
   const presample = options.presamplePoints > 0
-    ? await sampler.integrate({ counts: perBatch(options.presamplePoints), seed: options.seed, iteration: 100, overweightShare: options.overweightShare })
+    ? await sampler.integrate({ counts: perBatch(options.presamplePoints), seed: options.seed, iteration: INTEGRATION_ITERATION.generatePresample, overweightShare: options.overweightShare })
     : null;
   const estimate = presample ? estimateFromMoments(presample.channels) : { sigma: result.sigma, error: result.error };
   const expectedAcceptance = presample ? presample.efficiency.truncated.acceptance : result.acceptance_truncated;

@@ -106,7 +106,7 @@ export interface Histogram {
   error: number[];
 }
 
-export interface Comparison {
+export interface DistributionComparison {
   id: string;
   label: string;
   a: Histogram;
@@ -137,7 +137,7 @@ function histogram(values: Float64Array, weights: Float64Array, edges: number[])
  * Compares two samples on every observable that varies (a 2 → 2 process at fixed energy has
  * one mass: nothing to plot), on a binning both share (1 %–99 % of the pooled values).
  */
-export function compareSamples(observables: Observable[], a: Sample, b: Sample, bins = 25): Comparison[] {
+export function compareSamples(observables: Observable[], a: Sample, b: Sample, bins = 25): DistributionComparison[] {
   return observables.flatMap((o, k) => {
     const pooled = [...a.values[k]!, ...b.values[k]!].filter(Number.isFinite).sort((x, y) => x - y);
     if (pooled.length === 0 || pooled.at(-1)! - pooled[0]! <= 1e-9 * Math.max(1, Math.abs(pooled[0]!))) return [];

@@ -5,7 +5,7 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 
-import type { Comparison } from './observables.js';
+import type { DistributionComparison } from './observables.js';
 
 export const COLOURS = { madnis: '#d62728', mg5: '#1f77b4', vegas: '#7f7f7f' };
 
@@ -19,7 +19,7 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 const axisFont = { labelFontSize: 11, titleFontSize: 12 };
 
 /** dσ/dx of both samples as steps with error bars, and their ratio below. */
-export function distributionSpec(c: Comparison, names: { a: string; b: string }): TopLevelSpec {
+export function distributionSpec(c: DistributionComparison, names: { a: string; b: string }): TopLevelSpec {
   const rows: Array<Record<string, number | string>> = [];
   const ratio: Array<Record<string, number>> = [];
   const edges = c.a.edges;

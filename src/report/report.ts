@@ -16,7 +16,7 @@ import { mg5JobOfChannel, subprocessOfFlavours } from '../mg5/subprocesses.js';
 import { chi2PValue } from '../util/statistics.js';
 import { compare, EFFICIENCY_DEFINITIONS, type Comparison, type MadnisSide } from './compare.js';
 import { compareComposition, NOT_A_SUBPROCESS, type CompositionComparison } from './composition.js';
-import { chooseObservables, compareSamples, fillSample, type Comparison as Distribution } from './observables.js';
+import { chooseObservables, compareSamples, fillSample, type DistributionComparison as Distribution } from './observables.js';
 import { channelBarsSpec, curveSpec, distributionSpec, renderSvg, type ChannelBar, type CurvePoint } from './plots.js';
 
 export interface ReportInputs {

@@ -6,9 +6,11 @@
  */
 import { loadAddon, type IntegrationStats, type NativeSampler, type NativeSamplerConfig, type SamplerState, type StepStats } from '../native/addon.js';
 import type { LoadedProcess } from '../process/load.js';
-import { allocatePoints, learningRate } from './allocation.js';
+import { allocatePoints } from '../mc/allocation.js';
+import { learningRate } from './learning_rate.js';
 import type { TrainConfig } from './config.js';
-import { combineEstimates, estimateFromMoments, relativeStd } from './estimates.js';
+import { combineEstimates, estimateFromMoments, relativeStd } from '../mc/estimates.js';
+import { INTEGRATION_ITERATION } from '../mc/streams.js';
 
 export interface VegasRecord {
   iteration: number;
@@ -162,8 +164,6 @@ function finalIntegration(stats: IntegrationStats, counts: number[]): FinalInteg
 function sqrtVariances(stats: StepStats): number[] {
   return stats.channels.map((m) => Math.sqrt(Math.max(0, m.variance)));
 }
-
-const INTEGRATION_ITERATION = { vegasPhase: 1, final: 2 } as const;
 
 export async function runTraining(
   process: LoadedProcess,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
-import { allocatePoints, learningRate } from '../../src/train/allocation.js';
-import { combineEstimates, estimateFromMoments } from '../../src/train/estimates.js';
+import { allocatePoints } from '../../src/mc/allocation.js';
+import { combineEstimates, estimateFromMoments } from '../../src/mc/estimates.js';
+import { learningRate } from '../../src/train/learning_rate.js';
 
 describe('allocation of points to channels', () => {
   it('is proportional to √Var with a floor, sums to the total, skips dropped channels', () => {

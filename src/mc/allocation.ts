@@ -31,16 +31,3 @@ export function allocatePoints(total: number, sqrtVariances: number[], active: b
   }
   return counts;
 }
-
-/** Learning rate at a step of a schedule from `initial` to `final` over `steps`. */
-export function learningRate(schedule: 'cosine' | 'exponential' | 'constant', initial: number, final: number, step: number, steps: number): number {
-  const t = steps > 1 ? Math.min(1, step / (steps - 1)) : 0;
-  switch (schedule) {
-    case 'constant':
-      return initial;
-    case 'exponential':
-      return initial * (final / initial) ** t;
-    case 'cosine':
-      return final + (initial - final) * 0.5 * (1 + Math.cos(Math.PI * t));
-  }
-}
