@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "rng.h"
+#include "unweight.h"
 
 namespace madnis {
 
@@ -31,15 +32,13 @@ GeneratedEvents generate_events(const Sampler& sampler, LoadedProcess& process, 
   events.nonzero = weighted.nonzero;
   events.sample_seconds = batch.sample_seconds;
   events.evaluate_seconds = batch.evaluate_seconds;
-  int64_t total = 0;
-  for (int64_t c : counts) total += c;
+  const std::vector<double> combined = combined_weights(weighted.weight, batch.channel, counts);
 
   const UniformStream accept(seed, make_stream(kStreamAccept, iteration, kAcceptDraw));
   std::vector<Eigen::Index> accepted;
   std::vector<double> factor(size_t(batch.size()), 0.0);  // of the accepted points
   for (Eigen::Index i = 0; i < batch.size(); ++i) {
-    const int c = batch.channel[size_t(i)];
-    const double w = weighted.weight[size_t(i)] * double(total) / double(counts[size_t(c)]);
+    const double w = combined[size_t(i)];
     if (!std::isfinite(w)) continue;  // counted in the moments as drawn; never an event
     events.sum_weight += w;
     double r;
