@@ -9,6 +9,7 @@
 
 #include "../src/session.h"
 #include "../src/unweight.h"
+#include "event_record_binding.h"
 #include "napi_util.h"
 #include "process_binding.h"
 
@@ -265,24 +266,7 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
           o.Set("accepted", double(g.weight_factor.size()));
           o.Set("channel", to_int32_array(env, g.channel));
           o.Set("weightFactor", to_float64_array(env, g.weight_factor));
-          // momenta row-major per event: (E, px, py, pz) per external
-          std::vector<double> momenta(size_t(g.momenta.size()));
-          for (Eigen::Index i = 0; i < g.momenta.rows(); ++i)
-            for (Eigen::Index j = 0; j < g.momenta.cols(); ++j) momenta[size_t(i * g.momenta.cols() + j)] = g.momenta(i, j);
-          o.Set("momenta", to_float64_array(env, momenta));
-          o.Set("pdg", to_int32_array(env, g.pdg));
-          o.Set("helicity", to_int32_array(env, g.helicity));
-          o.Set("colour", to_int32_array(env, g.colour));
-          o.Set("resonances", to_int32_array(env, g.resonances));
-          o.Set("resonanceColour", to_int32_array(env, g.resonance_colour));
-          o.Set("qcdOrder", to_int32_array(env, g.qcd_order));
-          o.Set("pdfFactor", to_float64_array(env, g.pdf_factor));
-          o.Set("x1", to_float64_array(env, g.x1));
-          o.Set("x2", to_float64_array(env, g.x2));
-          o.Set("muF", to_float64_array(env, g.mu_f));
-          o.Set("muR", to_float64_array(env, g.mu_r));
-          o.Set("alphaS", to_float64_array(env, g.alpha_s));
-          o.Set("alphaQED", to_float64_array(env, g.alpha_qed));
+          o.Set("events", event_columns_to_js(env, g.events));
           Napi::Object timing = Napi::Object::New(env);
           timing.Set("sampleSeconds", g.sample_seconds);
           timing.Set("evaluateSeconds", g.evaluate_seconds);

@@ -173,3 +173,25 @@ TEST(session_generate_refuses_a_w_max_that_is_not_positive) {
   }
   CHECK(refused);
 }
+
+TEST(session_generate_gives_each_accepted_event_its_record) {
+  auto f = ee_mumu();
+  IntegrateRequest probe;
+  probe.draw = {{2000, 2000}, 1, 0};
+  const double w_max = f->session.integrate(probe).efficiency.truncated.w_max;
+  GenerateRequest request;
+  request.draw = {{2000, 2000}, 1, 1};
+  request.w_max = w_max;
+  const GeneratedEvents g = f->session.generate(request);
+  const int64_t n = int64_t(g.weight_factor.size());
+  CHECK(n > 100 && int64_t(g.channel.size()) == n);
+  CHECK(g.events.size() == n && g.events.externals() == 4 && g.events.momenta.size() == size_t(16 * n));
+  const ProcessInfo& info = f->process.info();
+  for (int64_t k = 0; k < n; ++k) {
+    for (int j = 0; j < 4; ++j) CHECK(g.events.pdg[size_t(4 * k + j)] == info.pdg[size_t(j)]);
+    // lepton beams: x = 1, and the final state carries the beams' energy
+    CHECK(g.events.x1[size_t(k)] == 1 && g.events.x2[size_t(k)] == 1);
+    const double* p = g.events.momenta.data() + 16 * k;
+    CHECK_NEAR(p[8] + p[12], p[0] + p[4], 1e-9 * p[0]);
+  }
+}
