@@ -7,6 +7,7 @@
 
 #include <madnis/process.h>
 
+#include "event_record_binding.h"
 #include "process_binding.h"
 #include "sampler_binding.h"
 
@@ -27,6 +28,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   keep_freed_memory();
   madnis::addon::register_process(env, exports);
   madnis::addon::register_sampler(env, exports);
+  madnis::addon::register_event_record(env, exports);
   Napi::Object abi = Napi::Object::New(env);
   abi.Set("major", MADNIS_PROCESS_ABI_MAJOR);
   abi.Set("minor", MADNIS_PROCESS_ABI_MINOR);

@@ -9,6 +9,7 @@
 #include "../src/plain_integrator.h"
 #include "../src/process_loader.h"
 #include "../src/thread_pool.h"
+#include "event_record_binding.h"
 #include "napi_util.h"
 
 namespace madnis::addon {
@@ -16,8 +17,8 @@ namespace madnis::addon {
 namespace {
 
 struct EvaluateResult {
-  std::vector<double> weight, channel_weights, momenta, x1, x2, mu_f, mu_r, alpha_s, alpha_qed;
-  std::vector<int32_t> pdg;
+  std::vector<double> weight, channel_weights;
+  EventColumns events;
 };
 
 class ProcessBinding : public Napi::ObjectWrap<ProcessBinding> {
@@ -86,7 +87,8 @@ class ProcessBinding : public Napi::ObjectWrap<ProcessBinding> {
     return o;
   }
 
-  // evaluate(channel, u: Float64Array) → Promise<all per-point outputs>
+  // evaluate(channel, u: Float64Array) → Promise<{weight, channelWeights, events}>: every
+  // per-point output of the process, its whole event record included
   Napi::Value evaluate(const Napi::CallbackInfo& args) {
     Napi::Env env = args.Env();
     if (args.Length() < 2 || !args[0].IsNumber() || !args[1].IsTypedArray())
@@ -111,14 +113,7 @@ class ProcessBinding : public Napi::ObjectWrap<ProcessBinding> {
           Napi::Object o = Napi::Object::New(env);
           o.Set("weight", to_float64_array(env, r.weight));
           o.Set("channelWeights", to_float64_array(env, r.channel_weights));
-          o.Set("momenta", to_float64_array(env, r.momenta));
-          o.Set("pdg", to_int32_array(env, r.pdg));
-          o.Set("x1", to_float64_array(env, r.x1));
-          o.Set("x2", to_float64_array(env, r.x2));
-          o.Set("muF", to_float64_array(env, r.mu_f));
-          o.Set("muR", to_float64_array(env, r.mu_r));
-          o.Set("alphaS", to_float64_array(env, r.alpha_s));
-          o.Set("alphaQED", to_float64_array(env, r.alpha_qed));
+          o.Set("events", event_columns_to_js(env, r.events));
           return o;
         });
   }
@@ -130,9 +125,7 @@ class ProcessBinding : public Napi::ObjectWrap<ProcessBinding> {
     EvaluateResult r;
     r.weight.resize(n);
     r.channel_weights.resize(n * n_ch);
-    r.momenta.resize(n * n_ext * 4);
-    r.pdg.resize(n * n_ext);
-    for (auto* v : {&r.x1, &r.x2, &r.mu_f, &r.mu_r, &r.alpha_s, &r.alpha_qed}) v->resize(n);
+    r.events = EventColumns(int(n_ext), int64_t(n));
     constexpr size_t kChunk = 1024;
     const int64_t n_chunks = int64_t((n + kChunk - 1) / kChunk);
     state.pool.parallel_for(n_chunks, [&](int64_t k, int thread) {
@@ -140,14 +133,7 @@ class ProcessBinding : public Napi::ObjectWrap<ProcessBinding> {
       madnis_eval_output out{};
       out.weight = &r.weight[first];
       out.channel_weights = &r.channel_weights[first * n_ch];
-      out.momenta = &r.momenta[first * n_ext * 4];
-      out.pdg = &r.pdg[first * n_ext];
-      out.x1 = &r.x1[first];
-      out.x2 = &r.x2[first];
-      out.mu_f = &r.mu_f[first];
-      out.mu_r = &r.mu_r[first];
-      out.alpha_s = &r.alpha_s[first];
-      out.alpha_qed = &r.alpha_qed[first];
+      r.events.point_output(out, int64_t(first));
       state.process.evaluate(thread, channel, int64_t(count), &u[first * dim], out);
     });
     return r;

@@ -1,16 +1,15 @@
-// JS class `Sampler`: the MadNIS sampler (VEGAS grids, flows, channel weights, Adam and
-// a replay buffer) trained on a `Process`. The TypeScript driver owns the schedule;
-// every method here is one batched native step that runs off the JS thread.
+// JS class `Sampler`: a training session (native/src/session.h: the MadNIS sampler and its
+// replay buffer) on a `Process`. The TypeScript driver owns the schedule; every method here
+// reads its options, runs one session step off the JS thread and converts the result.
 #include "sampler_binding.h"
 
 #include <memory>
 #include <type_traits>
 #include <mutex>
 
-#include "../src/generator.h"
-#include "../src/sampler.h"
-#include "../src/trainer.h"
+#include "../src/session.h"
 #include "../src/unweight.h"
+#include "event_record_binding.h"
 #include "napi_util.h"
 #include "process_binding.h"
 
@@ -65,14 +64,6 @@ std::vector<int64_t> counts_of(Fields& o, int channels) {
   return counts;
 }
 
-// What every drawing call names: points per channel, the seed, and the iteration (or step)
-// that selects the random stream.
-struct DrawRequest {
-  std::vector<int64_t> counts;
-  uint64_t seed;
-  uint32_t iteration;
-};
-
 DrawRequest draw_request(Fields& o, int channels, const char* iteration_key = "iteration") {
   std::vector<int64_t> counts = counts_of(o, channels);
   const uint64_t seed = uint64_t(o.integer("seed"));
@@ -104,18 +95,6 @@ Napi::Object overweight_to_js(Napi::Env env, const OverweightStats& s) {
   return o;
 }
 
-// The combined sample of a stratified batch: a point of channel c stands for N/n_c points
-// of the mixture, so the weights are comparable across channels.
-std::vector<double> combined_weights(const std::vector<double>& weight, const std::vector<int>& channel,
-                                     const std::vector<int64_t>& counts) {
-  int64_t total = 0;
-  for (int64_t c : counts) total += c;
-  std::vector<double> combined(weight.size());
-  for (size_t i = 0; i < combined.size(); ++i)
-    combined[i] = weight[i] * double(total) / double(counts[size_t(channel[i])]);
-  return combined;
-}
-
 Napi::Object efficiency_to_js(Napi::Env env, const Efficiency& eff) {
   Napi::Object e = Napi::Object::New(env);
   e.Set("n", double(eff.n));
@@ -129,39 +108,15 @@ Napi::Object efficiency_to_js(Napi::Env env, const Efficiency& eff) {
   return e;
 }
 
+// The session and the process it samples (declared first: destroyed last). `busy`
+// serialises the calls on this sampler; the process has its own lock.
 struct SamplerState {
   std::shared_ptr<ProcessState> process;
-  Sampler sampler;
-  SampleBatch buffer;
+  TrainingSession session;
   std::mutex busy;
-  SamplerState(std::shared_ptr<ProcessState> p, const SamplerConfig& c) : process(std::move(p)), sampler(c) {}
+  SamplerState(std::shared_ptr<ProcessState> p, const SamplerConfig& c)
+      : process(std::move(p)), session(process->process, process->pool, c) {}
 };
-
-struct BatchResult {
-  int64_t invalid = 0;
-  std::vector<ChannelMoments> channels;
-  std::vector<int64_t> nonzero;
-  double loss = 0, grad_norm = 0;
-  std::vector<double> weights;
-  std::vector<int32_t> channel;
-  Efficiency efficiency;
-  // per channel, on the channel's own points (integrate only)
-  std::vector<Efficiency> channel_efficiency;
-};
-
-// What every drawn batch reports: its invalid points, per-channel moments, and the
-// efficiency of its combined weights (kept in `combined` when the caller wants them).
-BatchResult weighed_result(const SampleBatch& batch, const WeightedBatch& w, const std::vector<int64_t>& counts,
-                           const EfficiencyOptions& options, std::vector<double>* combined = nullptr) {
-  BatchResult r;
-  r.invalid = batch.invalid;
-  r.channels = w.channels;
-  r.nonzero = w.nonzero;
-  std::vector<double> weights = combined_weights(w.weight, batch.channel, counts);
-  r.efficiency = unweighting_efficiency(weights, options);
-  if (combined) *combined = std::move(weights);
-  return r;
-}
 
 class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
  public:
@@ -208,7 +163,7 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
         std::move(convert));
   }
 
-  static Napi::Value moments_result(Napi::Env env, BatchResult& r) {
+  static Napi::Value moments_result(Napi::Env env, const StepReport& r) {
     Napi::Object o = Napi::Object::New(env);
     o.Set("channels", moments_to_js(env, r.channels, r.nonzero.empty() ? nullptr : &r.nonzero));
     o.Set("loss", r.loss);
@@ -222,30 +177,19 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
   // estimate, refine; keep=true stores the samples in the replay buffer.
   Napi::Value vegas_iteration(const Napi::CallbackInfo& args) {
     Fields o(args[0], "vegasIteration options");
-    const DrawRequest d = draw_request(o, state_->sampler.config().channels);
-    const double damping = o.number("damping");
-    const bool keep = o.boolean("keep");
-    const int64_t capacity = o.integer("bufferCapacity");
+    VegasRequest request;
+    request.draw = draw_request(o, channels());
+    request.damping = o.number("damping");
+    request.keep = o.boolean("keep");
+    request.buffer_capacity = o.integer("bufferCapacity");
     o.done();
-    return run(args.Env(), [=](SamplerState& s) {
-      auto& pool = s.process->pool;
-      SampleBatch batch = draw_batch(s.sampler, s.process->process, pool, d.counts, d.seed, kStreamVegas, d.iteration);
-      WeightedBatch w = weigh_batch(s.sampler, pool, batch);
-      refine_vegas(s.sampler, pool, batch, w, damping);
-      if (keep) {
-        s.buffer.append(batch);
-        s.buffer.keep_last(capacity);
-      }
-      EfficiencyOptions options;
-      options.seed = d.seed;
-      return weighed_result(batch, w, d.counts, options);
-    }, moments_result);
+    return run(args.Env(), [=](SamplerState& s) { return s.session.vegas_iteration(request); }, moments_result);
   }
 
   Napi::Value start_flow(const Napi::CallbackInfo& args) {
     std::lock_guard<std::mutex> lock(state_->busy);
     try {
-      state_->sampler.start_flow();
+      state_->session.sampler().start_flow();
     } catch (const std::exception& e) {
       throw to_js_error(args.Env(), e);
     }
@@ -256,105 +200,62 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
   // from the current sampler, one Adam step, then the samples join the buffer.
   Napi::Value train_step_js(const Napi::CallbackInfo& args) {
     Fields o(args[0], "trainStep options");
-    const DrawRequest d = draw_request(o, state_->sampler.config().channels, "step");
-    const double lr = o.number("learningRate");
-    const LossKind loss = o.choice("loss", parse_loss);
-    const int64_t capacity = o.integer("bufferCapacity");
+    TrainRequest request;
+    request.draw = draw_request(o, channels(), "step");
+    request.learning_rate = o.number("learningRate");
+    request.loss = o.choice("loss", parse_loss);
+    request.buffer_capacity = o.integer("bufferCapacity");
     o.done();
-    return run(args.Env(), [=](SamplerState& s) {
-      auto& pool = s.process->pool;
-      SampleBatch batch = draw_batch(s.sampler, s.process->process, pool, d.counts, d.seed, kStreamTrain, d.iteration);
-      WeightedBatch w = weigh_batch(s.sampler, pool, batch);
-      StepResult step_result = train_step(s.sampler, pool, batch, loss, lr);
-      if (capacity > 0) {
-        s.buffer.append(batch);
-        s.buffer.keep_last(capacity);
-      }
-      EfficiencyOptions options;
-      options.seed = d.seed;
-      // estimates from the samples as drawn (before the step)
-      BatchResult r = weighed_result(batch, w, d.counts, options);
-      r.loss = step_result.loss;
-      r.grad_norm = step_result.grad_norm;
-      return r;
-    }, moments_result);
+    return run(args.Env(), [=](SamplerState& s) { return s.session.train_step(request); }, moments_result);
   }
 
   // bufferStep({learningRate, loss}) — one Adam step on the whole replay buffer.
   Napi::Value buffer_step(const Napi::CallbackInfo& args) {
     Fields o(args[0], "bufferStep options");
-    const double lr = o.number("learningRate");
-    const LossKind loss = o.choice("loss", parse_loss);
+    BufferRequest request;
+    request.learning_rate = o.number("learningRate");
+    request.loss = o.choice("loss", parse_loss);
     o.done();
-    return run(args.Env(), [=](SamplerState& s) {
-      BatchResult r;
-      if (s.buffer.size() == 0) return r;
-      StepResult step_result = train_step(s.sampler, s.process->pool, s.buffer, loss, lr);
-      r.channels = step_result.channels;
-      r.loss = step_result.loss;
-      r.grad_norm = step_result.grad_norm;
-      return r;
-    }, moments_result);
+    return run(args.Env(), [=](SamplerState& s) { return s.session.buffer_step(request); }, moments_result);
   }
 
   // integrate({counts, seed, iteration, weights: bool}) — fresh samples, per-channel
   // estimates, the efficiency of the combined sample and optionally every weight.
   Napi::Value integrate(const Napi::CallbackInfo& args) {
     Fields o(args[0], "integrate options");
-    const DrawRequest d = draw_request(o, state_->sampler.config().channels);
-    const bool want_weights = o.boolean("weights", false);
-    EfficiencyOptions eff;
+    IntegrateRequest request;
+    request.draw = draw_request(o, channels());
+    request.want_weights = o.boolean("weights", false);
+    EfficiencyOptions& eff = request.efficiency;
     eff.overweight_share = o.number("overweightShare", eff.overweight_share);
     eff.replicas = int(o.integer("replicas", eff.replicas));
-    eff.seed = d.seed;
     o.done();
-    return run(args.Env(), [=](SamplerState& s) {
-      auto& pool = s.process->pool;
-      SampleBatch batch = draw_batch(s.sampler, s.process->process, pool, d.counts, d.seed, kStreamIntegrate, d.iteration);
-      WeightedBatch w = weigh_batch(s.sampler, pool, batch);
-      std::vector<double> combined;
-      BatchResult r = weighed_result(batch, w, d.counts, eff, &combined);
-      // each channel's own unweighting efficiency (zero weights included)
-      std::vector<std::vector<double>> own(d.counts.size());
-      for (size_t i = 0; i < w.weight.size(); ++i) own[size_t(batch.channel[i])].push_back(w.weight[i]);
-      EfficiencyOptions per_channel = eff;
-      per_channel.replicas = 1;
-      for (const auto& weights : own) r.channel_efficiency.push_back(unweighting_efficiency(weights, per_channel));
-      if (want_weights) {
-        r.weights = std::move(combined);
-        r.channel.assign(batch.channel.begin(), batch.channel.end());
-      }
-      return r;
-    }, [](Napi::Env env, BatchResult& r) -> Napi::Value {
-      Napi::Object o = moments_result(env, r).As<Napi::Object>();
-      Napi::Array per_channel = Napi::Array::New(env, r.channel_efficiency.size());
-      for (size_t c = 0; c < r.channel_efficiency.size(); ++c)
-        per_channel.Set(uint32_t(c), efficiency_to_js(env, r.channel_efficiency[c]));
-      o.Set("channelEfficiency", per_channel);
-      if (!r.weights.empty()) {
-        o.Set("weights", to_float64_array(env, r.weights));
-        o.Set("channel", to_int32_array(env, r.channel));
-      }
-      return o;
-    });
+    return run(
+        args.Env(), [=](SamplerState& s) { return s.session.integrate(request); },
+        [](Napi::Env env, IntegrateReport& r) -> Napi::Value {
+          Napi::Object o = moments_result(env, r).As<Napi::Object>();
+          Napi::Array per_channel = Napi::Array::New(env, r.channel_efficiency.size());
+          for (size_t c = 0; c < r.channel_efficiency.size(); ++c)
+            per_channel.Set(uint32_t(c), efficiency_to_js(env, r.channel_efficiency[c]));
+          o.Set("channelEfficiency", per_channel);
+          if (!r.weights.empty()) {
+            o.Set("weights", to_float64_array(env, r.weights));
+            o.Set("channel", to_int32_array(env, r.channel));
+          }
+          return o;
+        });
   }
 
   // generate({counts, seed, iteration, wMax}) — one batch of unweighted events with their
   // full event record, and the moments of every drawn point.
   Napi::Value generate(const Napi::CallbackInfo& args) {
     Fields o(args[0], "generate options");
-    const DrawRequest d = draw_request(o, state_->sampler.config().channels);
-    const double w_max = o.number("wMax");
+    GenerateRequest request;
+    request.draw = draw_request(o, channels());
+    request.w_max = o.number("wMax");
     o.done();
     return run(
-        args.Env(),
-        [=](SamplerState& s) {
-          try {
-            return generate_events(s.sampler, s.process->process, s.process->pool, d.counts, d.seed, d.iteration, w_max);
-          } catch (const std::invalid_argument& e) {
-            throw UserError(e.what());
-          }
-        },
+        args.Env(), [=](SamplerState& s) { return s.session.generate(request); },
         [](Napi::Env env, GeneratedEvents& g) -> Napi::Value {
           Napi::Object o = Napi::Object::New(env);
           o.Set("drawn", double(g.drawn));
@@ -365,24 +266,7 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
           o.Set("accepted", double(g.weight_factor.size()));
           o.Set("channel", to_int32_array(env, g.channel));
           o.Set("weightFactor", to_float64_array(env, g.weight_factor));
-          // momenta row-major per event: (E, px, py, pz) per external
-          std::vector<double> momenta(size_t(g.momenta.size()));
-          for (Eigen::Index i = 0; i < g.momenta.rows(); ++i)
-            for (Eigen::Index j = 0; j < g.momenta.cols(); ++j) momenta[size_t(i * g.momenta.cols() + j)] = g.momenta(i, j);
-          o.Set("momenta", to_float64_array(env, momenta));
-          o.Set("pdg", to_int32_array(env, g.pdg));
-          o.Set("helicity", to_int32_array(env, g.helicity));
-          o.Set("colour", to_int32_array(env, g.colour));
-          o.Set("resonances", to_int32_array(env, g.resonances));
-          o.Set("resonanceColour", to_int32_array(env, g.resonance_colour));
-          o.Set("qcdOrder", to_int32_array(env, g.qcd_order));
-          o.Set("pdfFactor", to_float64_array(env, g.pdf_factor));
-          o.Set("x1", to_float64_array(env, g.x1));
-          o.Set("x2", to_float64_array(env, g.x2));
-          o.Set("muF", to_float64_array(env, g.mu_f));
-          o.Set("muR", to_float64_array(env, g.mu_r));
-          o.Set("alphaS", to_float64_array(env, g.alpha_s));
-          o.Set("alphaQED", to_float64_array(env, g.alpha_qed));
+          o.Set("events", event_columns_to_js(env, g.events));
           Napi::Object timing = Napi::Object::New(env);
           timing.Set("sampleSeconds", g.sample_seconds);
           timing.Set("evaluateSeconds", g.evaluate_seconds);
@@ -395,11 +279,11 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
   Napi::Value info(const Napi::CallbackInfo& args) {
     Napi::Env env = args.Env();
     std::lock_guard<std::mutex> lock(state_->busy);
-    const Sampler& s = state_->sampler;
+    const Sampler& s = state_->session.sampler();
     Napi::Object o = Napi::Object::New(env);
     o.Set("parameters", double(s.params().size()));
     o.Set("stage", s.stage() == SamplerStage::flow ? "flow" : "vegas");
-    o.Set("bufferSize", double(state_->buffer.size()));
+    o.Set("bufferSize", double(state_->session.buffer_size()));
     o.Set("features", s.config().features);
     return o;
   }
@@ -408,7 +292,7 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
   Napi::Value get_state(const Napi::CallbackInfo& args) {
     Napi::Env env = args.Env();
     std::lock_guard<std::mutex> lock(state_->busy);
-    const Sampler& s = state_->sampler;
+    const Sampler& s = state_->session.sampler();
     Napi::Object o = Napi::Object::New(env);
     o.Set("stage", s.stage() == SamplerStage::flow ? "flow" : "vegas");
     o.Set("vegasInFront", s.vegas_in_front());
@@ -426,7 +310,7 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
   Napi::Value set_state(const Napi::CallbackInfo& args) {
     Napi::Env env = args.Env();
     std::lock_guard<std::mutex> lock(state_->busy);
-    Sampler& s = state_->sampler;
+    Sampler& s = state_->session.sampler();
     Fields o(args[0], "sampler state");
     const SamplerStage stage = o.choice("stage", [](const std::string& name) {
       if (name == "vegas") return SamplerStage::vegas;
@@ -470,7 +354,7 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
   Napi::Value set_active(const Napi::CallbackInfo& args) {
     std::lock_guard<std::mutex> lock(state_->busy);
     const Napi::Array active = args[0].As<Napi::Array>();
-    auto& flags = state_->sampler.active();
+    auto& flags = state_->session.sampler().active();
     if (active.Length() != flags.size()) throw Napi::RangeError::New(args.Env(), "setActive: one flag per channel");
     bool any = false;
     for (uint32_t c = 0; c < active.Length(); ++c) {
@@ -480,6 +364,8 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
     if (!any) throw Napi::RangeError::New(args.Env(), "setActive: at least one channel must stay active");
     return args.Env().Undefined();
   }
+
+  int channels() const { return state_->session.sampler().config().channels; }
 
   std::shared_ptr<SamplerState> state_;
 };

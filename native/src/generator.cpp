@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "rng.h"
+#include "unweight.h"
 
 namespace madnis {
 
@@ -24,24 +25,22 @@ GeneratedEvents generate_events(const Sampler& sampler, LoadedProcess& process, 
   const auto t0 = std::chrono::steady_clock::now();
   const WeightedBatch weighted = weigh_batch(sampler, pool, batch);
 
-  GeneratedEvents events;
-  events.drawn = batch.size();
-  events.invalid = batch.invalid;
-  events.channels = weighted.channels;
-  events.nonzero = weighted.nonzero;
-  events.sample_seconds = batch.sample_seconds;
-  events.evaluate_seconds = batch.evaluate_seconds;
-  int64_t total = 0;
-  for (int64_t c : counts) total += c;
+  GeneratedEvents generated;
+  generated.drawn = batch.size();
+  generated.invalid = batch.invalid;
+  generated.channels = weighted.channels;
+  generated.nonzero = weighted.nonzero;
+  generated.sample_seconds = batch.sample_seconds;
+  generated.evaluate_seconds = batch.evaluate_seconds;
+  const std::vector<double> combined = combined_weights(weighted.weight, batch.channel, counts);
 
   const UniformStream accept(seed, make_stream(kStreamAccept, iteration, kAcceptDraw));
-  std::vector<Eigen::Index> accepted;
+  std::vector<int64_t> accepted;
   std::vector<double> factor(size_t(batch.size()), 0.0);  // of the accepted points
   for (Eigen::Index i = 0; i < batch.size(); ++i) {
-    const int c = batch.channel[size_t(i)];
-    const double w = weighted.weight[size_t(i)] * double(total) / double(counts[size_t(c)]);
+    const double w = combined[size_t(i)];
     if (!std::isfinite(w)) continue;  // counted in the moments as drawn; never an event
-    events.sum_weight += w;
+    generated.sum_weight += w;
     double r;
     accept.fill_point(uint64_t(i), 1, &r);
     // |W| decides; a negative weight (rare at LO) gives an event of negative weight
@@ -49,7 +48,7 @@ GeneratedEvents generate_events(const Sampler& sampler, LoadedProcess& process, 
     if (magnitude == 0 || r * w_max >= magnitude) continue;
     accepted.push_back(i);
     factor[size_t(i)] = std::copysign(std::max(1.0, magnitude / w_max), w);
-    if (magnitude > w_max) ++events.overweight;
+    if (magnitude > w_max) ++generated.overweight;
   }
 
   // The batch is stratified: its points come channel after channel. A caller that keeps only
@@ -63,41 +62,15 @@ GeneratedEvents generate_events(const Sampler& sampler, LoadedProcess& process, 
     std::swap(accepted[k - 1], accepted[std::min(k - 1, size_t(r * double(k)))]);
   }
 
-  const size_t n = accepted.size(), ne = size_t(n_ext);
-  events.momenta.resize(Eigen::Index(n), 4 * n_ext);
-  events.channel.resize(n);
-  events.weight_factor.resize(n);
-  events.pdg.resize(n * ne);
-  events.helicity.resize(n * ne);
-  events.colour.resize(2 * n * ne);
-  constexpr size_t nr = 2 * MADNIS_MAX_RESONANCES;
-  events.resonances.resize(n * nr);
-  events.resonance_colour.resize(n * nr);
-  events.qcd_order.resize(n);
-  for (auto* v : {&events.x1, &events.x2, &events.mu_f, &events.mu_r, &events.alpha_s, &events.alpha_qed, &events.pdf_factor})
-    v->resize(n);
-  for (size_t k = 0; k < n; ++k) {
-    const Eigen::Index i = accepted[k];
-    const size_t src = size_t(i);
-    events.channel[k] = batch.channel[src];
-    events.weight_factor[k] = factor[src];
-    events.momenta.row(Eigen::Index(k)) = batch.momenta.row(i);
-    std::copy_n(batch.pdg.begin() + src * ne, ne, events.pdg.begin() + k * ne);
-    std::copy_n(batch.helicity.begin() + src * ne, ne, events.helicity.begin() + k * ne);
-    std::copy_n(batch.colour.begin() + 2 * src * ne, 2 * ne, events.colour.begin() + 2 * k * ne);
-    std::copy_n(batch.resonances.begin() + src * nr, nr, events.resonances.begin() + k * nr);
-    std::copy_n(batch.resonance_colour.begin() + src * nr, nr, events.resonance_colour.begin() + k * nr);
-    events.qcd_order[k] = batch.qcd_order[src];
-    events.pdf_factor[k] = batch.pdf_factor[src];
-    events.x1[k] = batch.x1[src];
-    events.x2[k] = batch.x2[src];
-    events.mu_f[k] = batch.mu_f[src];
-    events.mu_r[k] = batch.mu_r[src];
-    events.alpha_s[k] = batch.alpha_s[src];
-    events.alpha_qed[k] = batch.alpha_qed[src];
+  generated.channel.reserve(accepted.size());
+  generated.weight_factor.reserve(accepted.size());
+  for (const int64_t i : accepted) {
+    generated.channel.push_back(batch.channel[size_t(i)]);
+    generated.weight_factor.push_back(factor[size_t(i)]);
   }
-  events.unweight_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return events;
+  generated.events = batch.events.select(accepted);
+  generated.unweight_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return generated;
 }
 
 }  // namespace madnis

@@ -21,11 +21,7 @@ struct GeneratedEvents {
   // accepted events, in a random order (seeded, independent of the thread count)
   std::vector<int32_t> channel;
   std::vector<double> weight_factor;     // sign(W)·max(1, |W|/w_max)
-  Eigen::MatrixXd momenta;               // n × 4·externals
-  std::vector<int32_t> pdg, helicity, colour;
-  std::vector<int32_t> resonances, resonance_colour;  // n × 2·MADNIS_MAX_RESONANCES
-  std::vector<int32_t> qcd_order;
-  std::vector<double> x1, x2, mu_f, mu_r, alpha_s, alpha_qed, pdf_factor;
+  EventColumns events;                   // their event record
   double sample_seconds = 0, evaluate_seconds = 0, unweight_seconds = 0;
 };
 

@@ -1,5 +1,6 @@
 #include "trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <stdexcept>
@@ -69,6 +70,7 @@ void SampleBatch::append(const SampleBatch& o) {
   stack(u, o.u);
   stack(features, o.features);
   stack(prior, o.prior);
+  events.append(o.events);
   invalid += o.invalid;
 }
 
@@ -85,6 +87,7 @@ void SampleBatch::keep_last(Eigen::Index max_points) {
   tail(u);
   tail(features);
   tail(prior);
+  events.keep_last(max_points);
 }
 
 SampleBatch draw_batch(const Sampler& sampler, LoadedProcess& process, ThreadPool& pool,
@@ -118,17 +121,7 @@ SampleBatch draw_batch(const Sampler& sampler, LoadedProcess& process, ThreadPoo
   batch.g.resize(size_t(total));
   batch.features.resize(total, config.features);
   batch.prior.resize(total, n_channels);
-  if (keep_event) {
-    batch.momenta.resize(total, 4 * n_ext);
-    batch.pdg.resize(size_t(total * n_ext));
-    batch.helicity.resize(size_t(total * n_ext));
-    batch.colour.resize(size_t(total * n_ext * 2));
-    batch.resonances.resize(size_t(total * MADNIS_MAX_RESONANCES * 2));
-    batch.resonance_colour.resize(size_t(total * MADNIS_MAX_RESONANCES * 2));
-    batch.qcd_order.resize(size_t(total));
-    for (auto* v : {&batch.x1, &batch.x2, &batch.mu_f, &batch.mu_r, &batch.alpha_s, &batch.alpha_qed, &batch.pdf_factor})
-      v->resize(size_t(total));
-  }
+  if (keep_event) batch.events = EventColumns(n_ext, total);
   const double energy_scale = info.beam_energy[0] + info.beam_energy[1];
   std::vector<double> sample_seconds(draws.size(), 0.0), evaluate_seconds(draws.size(), 0.0);
   std::vector<int64_t> invalid(draws.size(), 0);
@@ -150,25 +143,11 @@ SampleBatch draw_batch(const Sampler& sampler, LoadedProcess& process, ThreadPoo
     std::vector<double> weight(static_cast<size_t>(d.count));
     RowMatrix prior(d.count, n_channels), momenta(d.count, std::max(1, 4 * n_ext));
     madnis_eval_output out{};
+    if (keep_event && n_ext > 0) batch.events.point_output(out, d.row);
     out.weight = weight.data();
     out.channel_weights = prior.data();
+    // momenta go here first (the features and the validity check need them), then to the record
     out.momenta = n_ext > 0 ? momenta.data() : nullptr;
-    if (keep_event && n_ext > 0) {
-      const size_t first = size_t(d.row) * size_t(n_ext);
-      out.pdg = batch.pdg.data() + first;
-      out.helicity = batch.helicity.data() + first;
-      out.colour = batch.colour.data() + 2 * first;
-      out.resonances = batch.resonances.data() + size_t(d.row) * MADNIS_MAX_RESONANCES * 2;
-      out.resonance_colour = batch.resonance_colour.data() + size_t(d.row) * MADNIS_MAX_RESONANCES * 2;
-      out.qcd_order = batch.qcd_order.data() + d.row;
-      out.pdf_factor = batch.pdf_factor.data() + d.row;
-      out.x1 = batch.x1.data() + d.row;
-      out.x2 = batch.x2.data() + d.row;
-      out.mu_f = batch.mu_f.data() + d.row;
-      out.mu_r = batch.mu_r.data() + d.row;
-      out.alpha_s = batch.alpha_s.data() + d.row;
-      out.alpha_qed = batch.alpha_qed.data() + d.row;
-    }
     process.evaluate(thread, d.channel, d.count, u_rows.data(), out);
     const auto t2 = std::chrono::steady_clock::now();
     sample_seconds[size_t(k)] = std::chrono::duration<double>(t1 - t0).count();
@@ -196,7 +175,7 @@ SampleBatch draw_batch(const Sampler& sampler, LoadedProcess& process, ThreadPoo
         batch.features.row(row) = momenta.row(i) / energy_scale;
       else
         batch.features.row(row) = u.row(i);
-      if (keep_event) batch.momenta.row(row) = momenta.row(i);
+      if (keep_event) std::copy_n(momenta.row(i).data(), 4 * n_ext, batch.events.momenta.data() + size_t(row) * 4 * n_ext);
     }
   });
   for (size_t k = 0; k < draws.size(); ++k) {

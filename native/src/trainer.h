@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "event_record.h"
 #include "losses.h"
 #include "process_loader.h"
 #include "sampler.h"
@@ -15,7 +16,8 @@
 namespace madnis {
 
 // Evaluated points, contiguous per channel. append/keep_last handle the training fields
-// (channel, u, f, g, features, prior), which is what the replay buffer keeps.
+// (channel, u, f, g, features, prior), which is what the replay buffer keeps, and the
+// event record of batches drawn with it.
 struct SampleBatch {
   std::vector<int> channel;
   Eigen::MatrixXd u;           // n × dim, in the channel's unit cube
@@ -23,15 +25,8 @@ struct SampleBatch {
   std::vector<double> g;       // density u was drawn from
   Eigen::MatrixXd features;    // n × features: the channel net's view of the point
   Eigen::MatrixXd prior;       // n × channels: the process's prior channel weights
-  // The event record (only when drawn with keep_event): n × 4·externals momenta, n ×
-  // externals flavours and helicities, n × 2·externals colours, and per point x1, x2,
-  // μ_F, μ_R, α_s, α_QED, the power of α_s and the PDF factor (process.h).
-  Eigen::MatrixXd momenta;
-  std::vector<int32_t> pdg, helicity, colour;
-  std::vector<int32_t> resonances;        // n × 2·MADNIS_MAX_RESONANCES: (PDG, decay-product mask)
-  std::vector<int32_t> resonance_colour;  // n × 2·MADNIS_MAX_RESONANCES: (colour, anticolour)
-  std::vector<int32_t> qcd_order;
-  std::vector<double> x1, x2, mu_f, mu_r, alpha_s, alpha_qed, pdf_factor;
+  // The event record of every point, only when drawn with keep_event (else empty).
+  EventColumns events;
   // CPU seconds (summed over threads) spent sampling and evaluating the process.
   double sample_seconds = 0, evaluate_seconds = 0;
   // Points whose weight or prior channel weights were not finite (e.g. a NaN from an

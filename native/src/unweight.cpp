@@ -96,4 +96,14 @@ Efficiency unweighting_efficiency(const std::vector<double>& weights, const Effi
   return e;
 }
 
+std::vector<double> combined_weights(const std::vector<double>& weight, const std::vector<int>& channel,
+                                     const std::vector<int64_t>& counts) {
+  int64_t total = 0;
+  for (int64_t c : counts) total += c;
+  std::vector<double> combined(weight.size());
+  for (size_t i = 0; i < combined.size(); ++i)
+    combined[i] = weight[i] * double(total) / double(counts[size_t(channel[i])]);
+  return combined;
+}
+
 }  // namespace madnis

@@ -41,4 +41,10 @@ Efficiency unweighting_efficiency(const std::vector<double>& weights, const Effi
 // Acceptance and overweights for a given w_max.
 OverweightStats overweights_at(const std::vector<double>& weights, double w_max);
 
+// The weights of a stratified batch (counts[c] points drawn in channel c, weight[i] of a
+// point of channel channel[i]) as one sample of the mixture: a point of channel c stands
+// for N/n_c points, N = Σ counts. What the efficiency and unweighting are measured on.
+std::vector<double> combined_weights(const std::vector<double>& weight, const std::vector<int>& channel,
+                                     const std::vector<int64_t>& counts);
+
 }  // namespace madnis

@@ -1,5 +1,5 @@
 /** From a native batch of accepted points to LHE events (MG5's conventions). */
-import type { GeneratedBatch, ProcessInfo } from '../native/addon.js';
+import type { EventColumns, GeneratedBatch, ProcessInfo } from '../native/addon.js';
 import type { LheEvent, LheParticle } from '../lhe/types.js';
 
 /**
@@ -8,16 +8,17 @@ import type { LheEvent, LheParticle } from '../lhe/types.js';
  * the end so that their mean is σ).
  */
 export function lheEvent(batch: GeneratedBatch, k: number, info: ProcessInfo, sigma: number): LheEvent {
-  const n = info.pdg.length;
+  const record = batch.events;
+  const n = record.externals;
   // MG5's layout: incoming 1, 2; then the intermediate resonances (status 2); then the
   // outgoing particles, each with the innermost resonance it comes from as mother
-  const slots = batch.resonances.length / (2 * batch.weightFactor.length);
+  const slots = record.resonances.length / (2 * record.count);
   const resonances: Array<{ pdg: number; mask: number; colour: [number, number] }> = [];
   for (let r = 0; r < slots; ++r) {
     const slot = 2 * (k * slots + r);
-    const pdg = batch.resonances[slot]!, mask = batch.resonances[slot + 1]!;
+    const pdg = record.resonances[slot]!, mask = record.resonances[slot + 1]!;
     if (pdg === 0) break;
-    resonances.push({ pdg, mask, colour: [batch.resonanceColour[slot]!, batch.resonanceColour[slot + 1]!] });
+    resonances.push({ pdg, mask, colour: [record.resonanceColour[slot]!, record.resonanceColour[slot + 1]!] });
   }
   const bits = (mask: number) => { let c = 0; for (let m = mask; m; m &= m - 1) ++c; return c; };
   /** position (1-based) of the innermost resonance containing `mask`, else none */
@@ -31,21 +32,21 @@ export function lheEvent(batch: GeneratedBatch, k: number, info: ProcessInfo, si
   };
   const momentum = (j: number) => {
     const p = (k * n + j) * 4;
-    return { e: batch.momenta[p]!, px: batch.momenta[p + 1]!, py: batch.momenta[p + 2]!, pz: batch.momenta[p + 3]! };
+    return { e: record.momenta[p]!, px: record.momenta[p + 1]!, py: record.momenta[p + 2]!, pz: record.momenta[p + 3]! };
   };
   const particles: LheParticle[] = [];
   const external = (j: number): LheParticle => {
     const incoming = j < 2;
     const mother = incoming ? undefined : motherOf(1 << j);
     return {
-      pdg: batch.pdg[k * n + j]!,
+      pdg: record.pdg[k * n + j]!,
       status: incoming ? -1 : 1,
       mothers: incoming ? [0, 0] : mother ? [mother, mother] : [1, 2],
-      colour: [batch.colour[2 * (k * n + j)]!, batch.colour[2 * (k * n + j) + 1]!],
+      colour: [record.colour[2 * (k * n + j)]!, record.colour[2 * (k * n + j) + 1]!],
       ...momentum(j),
       m: info.mass[j]!,
       lifetime: 0,
-      spin: batch.helicity[k * n + j]!,
+      spin: record.helicity[k * n + j]!,
     };
   };
   particles.push(external(0), external(1));
@@ -70,11 +71,11 @@ export function lheEvent(batch: GeneratedBatch, k: number, info: ProcessInfo, si
   return {
     processId: 1,
     weight: sigma * batch.weightFactor[k]!,
-    scale: batch.muF[k]!,
-    alphaQED: batch.alphaQED[k]!,
-    alphaS: batch.alphaS[k]!,
+    scale: record.muF[k]!,
+    alphaQED: record.alphaQED[k]!,
+    alphaS: record.alphaS[k]!,
     particles,
-    trailer: systematicsBlock(batch, k, info),
+    trailer: systematicsBlock(record, k, info),
   };
 }
 
@@ -100,15 +101,15 @@ function fortranE(value: number): string {
  * and μ_R, each beam's parton, x and μ_F, and the PDF factor; MG5's `systematics` reweights
  * scales and PDFs from it. Written when the process gives the power of α_s.
  */
-function systematicsBlock(batch: GeneratedBatch, k: number, info: ProcessInfo): string | undefined {
-  const order = batch.qcdOrder[k]!;
+function systematicsBlock(record: EventColumns, k: number, info: ProcessInfo): string | undefined {
+  const order = record.qcdOrder[k]!;
   if (order < 0) return undefined;
-  const n = info.pdg.length;
+  const n = record.externals;
   const beam = (b: 0 | 1) => {
     if (!info.usesPdf || Math.abs(info.beams[b].pdg) < 100) return `<pdfrwt beam="${b + 1}">0</pdfrwt>\n`;
-    const x = b === 0 ? batch.x1[k]! : batch.x2[k]!;
-    return `<pdfrwt beam="${b + 1}">  1${String(batch.pdg[k * n + b]!).padStart(9)}${fortranE(x)}${fortranE(batch.muF[k]!)}</pdfrwt>\n`;
+    const x = b === 0 ? record.x1[k]! : record.x2[k]!;
+    return `<pdfrwt beam="${b + 1}">  1${String(record.pdg[k * n + b]!).padStart(9)}${fortranE(x)}${fortranE(record.muF[k]!)}</pdfrwt>\n`;
   };
-  return `<mgrwt>\n<rscale>${String(order).padStart(3)}${fortranE(batch.muR[k]!)}</rscale>\n<asrwt>0</asrwt>\n` +
-    `${beam(0)}${beam(1)}<totfact>${fortranE(batch.pdfFactor[k]!)}</totfact>\n</mgrwt>\n`;
+  return `<mgrwt>\n<rscale>${String(order).padStart(3)}${fortranE(record.muR[k]!)}</rscale>\n<asrwt>0</asrwt>\n` +
+    `${beam(0)}${beam(1)}<totfact>${fortranE(record.pdfFactor[k]!)}</totfact>\n</mgrwt>\n`;
 }

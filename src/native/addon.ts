@@ -6,7 +6,10 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 import { UserError } from '../util/errors.js';
+import { checkEventRecord, type EventColumns, type NativeEventRecord } from './event_record.js';
 import { addonPath } from './paths.js';
+
+export type { EventColumns } from './event_record.js';
 
 export interface Beam {
   pdg: number;
@@ -27,23 +30,12 @@ export interface ProcessInfo {
   threads: number;
 }
 
-/** The per-point event record of the process ABI, flattened row-major. */
-export interface EventRecord {
-  /** (E, px, py, pz) per external */
-  momenta: Float64Array;
-  pdg: Int32Array;
-  x1: Float64Array;
-  x2: Float64Array;
-  muF: Float64Array;
-  muR: Float64Array;
-  alphaS: Float64Array;
-  alphaQED: Float64Array;
-}
-
 /** Per-point outputs of the process ABI. */
-export interface Evaluation extends EventRecord {
+export interface Evaluation {
   weight: Float64Array;
+  /** prior α_j of every channel j, per point */
   channelWeights: Float64Array;
+  events: EventColumns;
 }
 
 /** Running sums of α_c·w for one channel (see native/src/channel_stats.h). */
@@ -131,8 +123,8 @@ export interface NativeSamplerConfig {
   adam: { beta1: number; beta2: number; epsilon: number; clipNorm: number };
 }
 
-/** One batch of unweighted events (native/src/generator.h); arrays row-major per event. */
-export interface GeneratedBatch extends EventRecord {
+/** One batch of unweighted events (native/src/generator.h). */
+export interface GeneratedBatch {
   drawn: number;
   /** drawn points with a non-finite weight or prior, excluded */
   invalid: number;
@@ -144,17 +136,8 @@ export interface GeneratedBatch extends EventRecord {
   channel: Int32Array;
   /** sign(W)·max(1, |W|/w_max) per accepted event */
   weightFactor: Float64Array;
-  helicity: Int32Array;
-  /** colour, anticolour per external */
-  colour: Int32Array;
-  /** per event, MADNIS_MAX_RESONANCES slots of (PDG id, bit mask of the externals it decays into); PDG 0: unused */
-  resonances: Int32Array;
-  /** per event and resonance slot: colour, anticolour */
-  resonanceColour: Int32Array;
-  /** per event: power of α_s in the weight, −1 unknown (then no <mgrwt> block) */
-  qcdOrder: Int32Array;
-  /** per event: f1(x1, μ_F)·f2(x2, μ_F), MG5's <totfact> */
-  pdfFactor: Float64Array;
+  /** the accepted events' record */
+  events: EventColumns;
   timing: { sampleSeconds: number; evaluateSeconds: number; unweightSeconds: number };
 }
 
@@ -187,6 +170,7 @@ interface Addon {
   /** ε for any weighted sample (zero weights included), defined in native/src/unweight.h */
   unweightingEfficiency(weights: Float64Array, options?: { overweightShare?: number; replicas?: number; seed?: number }): Promise<EfficiencyStats>;
   processAbi: { major: number; minor: number };
+  eventRecord: NativeEventRecord;
 }
 
 let cached: Addon | undefined;
@@ -199,6 +183,8 @@ export function loadAddon(): Addon {
     );
   }
   const require = createRequire(import.meta.url);
-  cached = require(addonPath) as Addon;
+  const addon = require(addonPath) as Addon;
+  checkEventRecord(addon.eventRecord as NativeEventRecord | undefined, addonPath);
+  cached = addon;
   return cached;
 }

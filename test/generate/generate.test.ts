@@ -132,7 +132,7 @@ describe.skipIf(!haveSharedPdf)('dy_zprime: unweighted distributions follow the 
     const batch = await opened.sampler.generate({ counts, seed: 77, iteration: 0, wMax: 1e-100 });
     const n = opened.process.info.pdg.length;
     for (let k = 0; k < batch.accepted; ++k) {
-      const p = Array.from({ length: n }, (_, j) => Array.from(batch.momenta.subarray((k * n + j) * 4, (k * n + j) * 4 + 4)));
+      const p = Array.from({ length: n }, (_, j) => Array.from(batch.events.momenta.subarray((k * n + j) * 4, (k * n + j) * 4 + 4)));
       const values = measure(p);
       for (const [key, o] of Object.entries(observables)) fill(o.w, values[key as keyof typeof values], batch.weightFactor[k]!);
     }

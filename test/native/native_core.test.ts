@@ -6,7 +6,7 @@ import { builtinProcessDir, nativeTestBinary } from '../../src/native/paths.js';
 import { haveSharedPdf, sharedPdfGrid } from '../helpers.js';
 
 describe('native core unit tests (native/tests)', () => {
-  it('all pass: RNG, PDF, VEGAS, spline, MLP, Adam, flow, channel weights, losses, training gradients', () => {
+  it('all pass: RNG, PDF, VEGAS, spline, MLP, Adam, flow, channel weights, losses, training gradients, training session, event record', () => {
     const run = spawnSync(nativeTestBinary, [], {
       encoding: 'utf8',
       env: { ...process.env, MADNIS_TEST_PDF_GRID: haveSharedPdf ? sharedPdfGrid : '', MADNIS_TEST_PROCESS_DIR: builtinProcessDir },

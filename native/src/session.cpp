@@ -1,0 +1,104 @@
+#include "session.h"
+
+#include <stdexcept>
+
+#include "errors.h"
+
+namespace madnis {
+
+namespace {
+
+// What every drawn batch reports: its invalid points, per-channel moments, and the
+// efficiency of its combined weights (kept in `combined` when the caller wants them).
+StepReport weighed_report(const SampleBatch& batch, const WeightedBatch& w, const std::vector<int64_t>& counts,
+                          const EfficiencyOptions& options, std::vector<double>* combined = nullptr) {
+  StepReport r;
+  r.invalid = batch.invalid;
+  r.channels = w.channels;
+  r.nonzero = w.nonzero;
+  std::vector<double> weights = combined_weights(w.weight, batch.channel, counts);
+  r.efficiency = unweighting_efficiency(weights, options);
+  if (combined) *combined = std::move(weights);
+  return r;
+}
+
+EfficiencyOptions seeded(uint64_t seed) {
+  EfficiencyOptions options;
+  options.seed = seed;
+  return options;
+}
+
+}  // namespace
+
+TrainingSession::TrainingSession(LoadedProcess& process, ThreadPool& pool, const SamplerConfig& config)
+    : process_(process), pool_(pool), sampler_(config) {}
+
+SampleBatch TrainingSession::draw(const DrawRequest& request, uint32_t purpose) {
+  return draw_batch(sampler_, process_, pool_, request.counts, request.seed, purpose, request.iteration);
+}
+
+void TrainingSession::keep_in_buffer(const SampleBatch& batch, int64_t capacity) {
+  buffer_.append(batch);
+  buffer_.keep_last(capacity);
+}
+
+StepReport TrainingSession::vegas_iteration(const VegasRequest& request) {
+  const SampleBatch batch = draw(request.draw, kStreamVegas);
+  const WeightedBatch w = weigh_batch(sampler_, pool_, batch);
+  refine_vegas(sampler_, pool_, batch, w, request.damping);
+  if (request.keep) keep_in_buffer(batch, request.buffer_capacity);
+  return weighed_report(batch, w, request.draw.counts, seeded(request.draw.seed));
+}
+
+StepReport TrainingSession::train_step(const TrainRequest& request) {
+  const SampleBatch batch = draw(request.draw, kStreamTrain);
+  const WeightedBatch w = weigh_batch(sampler_, pool_, batch);
+  const StepResult step = madnis::train_step(sampler_, pool_, batch, request.loss, request.learning_rate);
+  if (request.buffer_capacity > 0) keep_in_buffer(batch, request.buffer_capacity);
+  StepReport r = weighed_report(batch, w, request.draw.counts, seeded(request.draw.seed));
+  r.loss = step.loss;
+  r.grad_norm = step.grad_norm;
+  return r;
+}
+
+StepReport TrainingSession::buffer_step(const BufferRequest& request) {
+  StepReport r;
+  if (buffer_.size() == 0) return r;
+  const StepResult step = madnis::train_step(sampler_, pool_, buffer_, request.loss, request.learning_rate);
+  r.channels = step.channels;
+  r.loss = step.loss;
+  r.grad_norm = step.grad_norm;
+  return r;
+}
+
+IntegrateReport TrainingSession::integrate(const IntegrateRequest& request) {
+  const SampleBatch batch = draw(request.draw, kStreamIntegrate);
+  const WeightedBatch w = weigh_batch(sampler_, pool_, batch);
+  EfficiencyOptions options = request.efficiency;
+  options.seed = request.draw.seed;
+  std::vector<double> combined;
+  IntegrateReport r;
+  static_cast<StepReport&>(r) = weighed_report(batch, w, request.draw.counts, options, &combined);
+  // each channel's own unweighting efficiency (zero weights included)
+  std::vector<std::vector<double>> own(request.draw.counts.size());
+  for (size_t i = 0; i < w.weight.size(); ++i) own[size_t(batch.channel[i])].push_back(w.weight[i]);
+  EfficiencyOptions per_channel = options;
+  per_channel.replicas = 1;
+  for (const auto& weights : own) r.channel_efficiency.push_back(unweighting_efficiency(weights, per_channel));
+  if (request.want_weights) {
+    r.weights = std::move(combined);
+    r.channel.assign(batch.channel.begin(), batch.channel.end());
+  }
+  return r;
+}
+
+GeneratedEvents TrainingSession::generate(const GenerateRequest& request) {
+  try {
+    return generate_events(sampler_, process_, pool_, request.draw.counts, request.draw.seed, request.draw.iteration,
+                           request.w_max);
+  } catch (const std::invalid_argument& e) {
+    throw UserError(e.what());
+  }
+}
+
+}  // namespace madnis
