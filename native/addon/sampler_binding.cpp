@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "../src/generator.h"
+#include "../src/losses/loss.h"
 #include "../src/sampler.h"
 #include "../src/trainer.h"
 #include "../src/unweight.h"
@@ -258,14 +259,14 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
     Fields o(args[0], "trainStep options");
     const DrawRequest d = draw_request(o, state_->sampler.config().channels, "step");
     const double lr = o.number("learningRate");
-    const LossKind loss = o.choice("loss", parse_loss);
+    const Loss* loss = o.choice("loss", [](const std::string& name) { return &find_loss(name); });
     const int64_t capacity = o.integer("bufferCapacity");
     o.done();
     return run(args.Env(), [=](SamplerState& s) {
       auto& pool = s.process->pool;
       SampleBatch batch = draw_batch(s.sampler, s.process->process, pool, d.counts, d.seed, kStreamTrain, d.iteration);
       WeightedBatch w = weigh_batch(s.sampler, pool, batch);
-      StepResult step_result = train_step(s.sampler, pool, batch, loss, lr);
+      StepResult step_result = train_step(s.sampler, pool, batch, *loss, lr);
       if (capacity > 0) {
         s.buffer.append(batch);
         s.buffer.keep_last(capacity);
@@ -284,12 +285,12 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
   Napi::Value buffer_step(const Napi::CallbackInfo& args) {
     Fields o(args[0], "bufferStep options");
     const double lr = o.number("learningRate");
-    const LossKind loss = o.choice("loss", parse_loss);
+    const Loss* loss = o.choice("loss", [](const std::string& name) { return &find_loss(name); });
     o.done();
     return run(args.Env(), [=](SamplerState& s) {
       BatchResult r;
       if (s.buffer.size() == 0) return r;
-      StepResult step_result = train_step(s.sampler, s.process->pool, s.buffer, loss, lr);
+      StepResult step_result = train_step(s.sampler, s.process->pool, s.buffer, *loss, lr);
       r.channels = step_result.channels;
       r.loss = step_result.loss;
       r.grad_norm = step_result.grad_norm;
