@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <memory>
 #include <stdexcept>
 
 #include "rng.h"
@@ -290,22 +291,22 @@ StepResult loss_and_gradient(const Sampler& sampler, ThreadPool& pool, const Sam
       any_alpha = any_alpha || computed.dalpha[size_t(c.start + i)] != 0;
     }
     if (sampler.stage() == SamplerStage::flow) {
-      Flow::Cache cache;
+      const std::unique_ptr<FlowModel::Cache> cache = sampler.new_flow_cache(c.channel);
       Eigen::VectorXd lq;
-      sampler.log_density(c.channel, batch.u.middleRows(c.start, c.count), lq, &cache);
+      sampler.log_density(c.channel, batch.u.middleRows(c.start, c.count), lq, cache.get());
       // log_density_backward adds at the flow's offset in a full-length vector
-      sampler.log_density_backward(c.channel, cache, dlog_q, flow_grad - sampler.flow_offset(c.channel));
+      sampler.log_density_backward(c.channel, *cache, dlog_q, flow_grad - sampler.flow_offset(c.channel));
     }
-    const ChannelWeights& weights = sampler.channel_weights();
+    const ChannelWeightModel& weights = sampler.channel_weights();
     if (weights.trainable() && any_alpha) {
-      ChannelWeights::Cache cache;
+      const std::unique_ptr<ChannelWeightModel::Cache> cache = weights.new_cache();
       Eigen::MatrixXd a;
       const Eigen::MatrixXd features = batch.features.middleRows(c.start, c.count);
       weights.forward(sampler.channel_weight_params(), features, batch.prior.middleRows(c.start, c.count),
-                      sampler.active(), a, &cache);
+                      sampler.active(), a, cache.get());
       Eigen::MatrixXd dalpha = Eigen::MatrixXd::Zero(c.count, config.channels);
       for (Eigen::Index i = 0; i < c.count; ++i) dalpha(i, c.channel) = computed.dalpha[size_t(c.start + i)];
-      weights.backward(sampler.channel_weight_params(), cache, dalpha, cw_grad);
+      weights.backward(sampler.channel_weight_params(), *cache, dalpha, cw_grad);
     }
   });
   gradient.assign(n_params, 0.0);

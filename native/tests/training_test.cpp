@@ -3,10 +3,13 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstdio>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
+#include "../src/backend.h"
 #include "../src/channel_weights.h"
+#include "../src/flow.h"
 #include "../src/losses/loss.h"
 #include "../src/process_loader.h"
 #include "../src/rng.h"
@@ -200,6 +203,64 @@ TEST(training_gradient_matches_finite_differences) {
       }
     }
   }
+}
+
+TEST(sampler_backend_is_found_by_name) {
+  CHECK((backend_names() == std::vector<std::string>{"cpu"}));
+  CHECK(&find_backend("cpu") == &cpu_backend());
+  SamplerConfig config = small_sampler(VegasInit::spline);
+  config.backend = "cuda";
+  try {
+    Sampler sampler(config);
+    CHECK(!"an unknown backend throws");
+  } catch (const std::invalid_argument& e) {
+    CHECK(std::string(e.what()) == "unknown network backend 'cuda' (known: cpu)");
+  }
+}
+
+// The CPU backend's models are the Flow and ChannelWeights classes, unchanged: the same
+// numbers, bit for bit, through the interface.
+TEST(cpu_backend_models_match_the_cpu_classes) {
+  FlowConfig fc;
+  fc.dim = 3;
+  fc.condition_dim = 2;
+  fc.hidden = 8;
+  fc.spline.bins = 5;
+  const Flow flow(fc);
+  const std::unique_ptr<FlowModel> model = cpu_backend().make_flow(fc);
+  CHECK(model->parameter_count() == flow.parameter_count());
+  std::vector<double> params(size_t(flow.parameter_count()));
+  randomise(params, 0.5, 61);
+  Eigen::MatrixXd x(20, 3), condition = Eigen::MatrixXd::Zero(20, 2);
+  for (int i = 0; i < 20; ++i) {
+    for (int d = 0; d < 3; ++d) x(i, d) = uniform(62, uint64_t(i * 3 + d));
+    condition(i, i % 2) = 1;
+  }
+  Eigen::VectorXd lq_flow, lq_model, dlog_q(20);
+  for (int i = 0; i < 20; ++i) dlog_q(i) = uniform(63, uint64_t(i)) - 0.5;
+  Flow::Cache flow_cache;
+  flow.log_density(params.data(), x, &condition, lq_flow, &flow_cache);
+  const std::unique_ptr<FlowModel::Cache> model_cache = model->new_cache();
+  model->log_density(params.data(), x, &condition, lq_model, model_cache.get());
+  CHECK(lq_flow == lq_model);
+  std::vector<double> g_flow(params.size(), 0.0), g_model(params.size(), 0.0);
+  flow.log_density_backward(params.data(), flow_cache, dlog_q, g_flow.data());
+  model->log_density_backward(params.data(), *model_cache, dlog_q, g_model.data());
+  CHECK(g_flow == g_model);
+
+  ChannelWeightsConfig wc;
+  wc.features = 3;
+  wc.channels = 2;
+  wc.hidden = 8;
+  const ChannelWeights weights(wc);
+  const std::unique_ptr<ChannelWeightModel> weight_model = cpu_backend().make_channel_weights(wc);
+  CHECK(weight_model->parameter_count() == weights.parameter_count() && weight_model->trainable());
+  std::vector<double> w_params(size_t(weights.parameter_count()));
+  randomise(w_params, 0.5, 64);
+  Eigen::MatrixXd prior = Eigen::MatrixXd::Constant(20, 2, 0.5), a_class, a_model;
+  weights.forward(w_params.data(), x, prior, {1, 1}, a_class, nullptr);
+  weight_model->forward(w_params.data(), x, prior, {1, 1}, a_model, nullptr);
+  CHECK(a_class == a_model);
 }
 
 TEST(identity_flow_in_front_of_vegas_samples_exactly_like_vegas) {
