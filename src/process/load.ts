@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 
+import { subprocessCrashHint } from '../mg5/build.js';
 import { loadAddon, type NativeProcess, type ProcessInfo } from '../native/addon.js';
 import type { ProcessSpec } from './spec.js';
 
@@ -37,9 +38,16 @@ function partName(spec: string): string {
 /** Loads a process library with one instance per thread. */
 export function loadProcess(spec: ProcessSpec, threads: number): LoadedProcess {
   const { Process } = loadAddon();
-  const native = spec.parts
-    ? new Process(spec.parts.map((p) => ({ path: p.libraryPath, params: p.params })), '', threads)
-    : new Process(spec.libraryPath, spec.params, threads);
+  // the core names no kind of library: advice for a crash comes from here
+  const libraries = spec.parts ?? [{ libraryPath: spec.libraryPath, params: spec.params }];
+  const native = new Process(
+    libraries.map((p) => {
+      const crashHint = subprocessCrashHint(p.libraryPath);
+      return { path: p.libraryPath, params: p.params, ...(crashHint ? { crashHint } : {}) };
+    }),
+    '',
+    threads,
+  );
   const info = native.info();
   const parameters = JSON.parse(info.parametersJson) as Record<string, unknown>;
   const namesOf = (p: Record<string, unknown>, count?: number) =>
