@@ -83,6 +83,9 @@ class Fields {
     if (!v.IsString()) fail(std::string(key) + " must be a string");
     return v.As<Napi::String>().Utf8Value();
   }
+  std::string string(const char* key, const std::string& fallback) {
+    return has(key) ? string(key) : (read_.push_back(key), fallback);
+  }
   // a string mapped to a value by `parse`, whose std::invalid_argument names the choices
   template <typename Parse>
   auto choice(const char* key, Parse parse) {

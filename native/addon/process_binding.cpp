@@ -30,22 +30,26 @@ class ProcessBinding : public Napi::ObjectWrap<ProcessBinding> {
                         InstanceMethod("integratePlain", &ProcessBinding::integrate_plain)});
   }
 
-  // new Process(libraryPath, params, threads), or new Process([{path, params}, …], "", threads)
-  // for a process made of several libraries (channels concatenated).
+  // new Process(libraryPath, params, threads), or new Process([{path, params, crashHint?}, …],
+  // "", threads) for a process made of several libraries (channels concatenated); crashHint
+  // is printed after the message that the library crashed.
   explicit ProcessBinding(const Napi::CallbackInfo& args) : Napi::ObjectWrap<ProcessBinding>(args) {
     Napi::Env env = args.Env();
     if (args.Length() < 3 || !(args[0].IsString() || args[0].IsArray()) || !args[1].IsString() || !args[2].IsNumber())
-      throw Napi::TypeError::New(env, "Process(libraryPath | [{path, params}], params: string, threads: number)");
+      throw Napi::TypeError::New(env, "Process(libraryPath | [{path, params, crashHint?}], params: string, threads: number)");
     const int threads = args[2].As<Napi::Number>().Int32Value();
     if (threads < 1 || threads > 1024) throw Napi::RangeError::New(env, "threads must be in 1..1024");
     std::vector<ProcessPart> parts;
     if (args[0].IsString()) {
-      parts.push_back({args[0].As<Napi::String>().Utf8Value(), args[1].As<Napi::String>().Utf8Value()});
+      parts.push_back({args[0].As<Napi::String>().Utf8Value(), args[1].As<Napi::String>().Utf8Value(), ""});
     } else {
       const Napi::Array array = args[0].As<Napi::Array>();
       for (uint32_t i = 0; i < array.Length(); ++i) {
-        const Napi::Object part = array.Get(i).As<Napi::Object>();
-        parts.push_back({part.Get("path").As<Napi::String>().Utf8Value(), part.Get("params").As<Napi::String>().Utf8Value()});
+        Fields part(array.Get(i), "Process part " + std::to_string(i));
+        std::string path = part.string("path"), params = part.string("params");
+        std::string crash_hint = part.string("crashHint", "");
+        part.done();
+        parts.push_back({std::move(path), std::move(params), std::move(crash_hint)});
       }
     }
     try {

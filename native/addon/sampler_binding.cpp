@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <mutex>
 
+#include "../src/losses/loss.h"
 #include "../src/session.h"
 #include "../src/unweight.h"
 #include "event_record_binding.h"
@@ -203,7 +204,7 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
     TrainRequest request;
     request.draw = draw_request(o, channels(), "step");
     request.learning_rate = o.number("learningRate");
-    request.loss = o.choice("loss", parse_loss);
+    request.loss = o.choice("loss", [](const std::string& name) { return &find_loss(name); });
     request.buffer_capacity = o.integer("bufferCapacity");
     o.done();
     return run(args.Env(), [=](SamplerState& s) { return s.session.train_step(request); }, moments_result);
@@ -214,7 +215,7 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
     Fields o(args[0], "bufferStep options");
     BufferRequest request;
     request.learning_rate = o.number("learningRate");
-    request.loss = o.choice("loss", parse_loss);
+    request.loss = o.choice("loss", [](const std::string& name) { return &find_loss(name); });
     o.done();
     return run(args.Env(), [=](SamplerState& s) { return s.session.buffer_step(request); }, moments_result);
   }

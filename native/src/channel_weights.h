@@ -8,15 +8,9 @@
 #include <vector>
 
 #include "mlp.h"
+#include "network_config.h"
 
 namespace madnis {
-
-struct ChannelWeightsConfig {
-  int features = 1, channels = 1;
-  bool enabled = true;
-  int hidden = 32, layers = 3;
-  Activation activation = Activation::leaky_relu;
-};
 
 class ChannelWeights {
  public:

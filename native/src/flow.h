@@ -16,17 +16,10 @@
 #include <vector>
 
 #include "mlp.h"
+#include "network_config.h"
 #include "spline.h"
 
 namespace madnis {
-
-struct FlowConfig {
-  int dim = 2;
-  int condition_dim = 0;  // size of a one-hot channel embedding appended to every conditioner
-  SplineConfig spline;
-  int hidden = 32, layers = 3;
-  Activation activation = Activation::leaky_relu;
-};
 
 class Flow {
  public:

@@ -49,17 +49,40 @@ void* open_private_copy(const std::string& path, std::string& why) {
 }
 
 // A process library that crashes (a segmentation fault in an amplitude) takes the whole
-// program down; this says which library and channel it was before it goes. The message is
-// prepared before each call (a signal handler may only write), and faults outside process
-// code go to the handler that was there before.
+// program down; this says which library, channel and signal it was before it goes, with the
+// caller's hint. The message is prepared before each call, in two pieces around the signal's
+// name (a signal handler may only write), and faults outside process code go to the
+// handler that was there before.
+struct CrashMessage {
+  std::string before_signal, after_signal;
+};
 // initial-exec: reading it in the signal handler must not allocate
-__attribute__((tls_model("initial-exec"))) thread_local const std::string* t_crash_message = nullptr;
+__attribute__((tls_model("initial-exec"))) thread_local const CrashMessage* t_crash_message = nullptr;
 struct sigaction g_previous[32];
+
+const char* signal_name(int signal) {
+  switch (signal) {
+    case SIGSEGV: return "SIGSEGV";
+    case SIGBUS: return "SIGBUS";
+    case SIGFPE: return "SIGFPE";
+    case SIGILL: return "SIGILL";
+    default: return "fatal signal";
+  }
+}
+
+void write_stderr(const char* text, size_t size) {
+  ssize_t ignored = write(2, text, size);
+  (void)ignored;
+}
 
 void on_crash(int signal, siginfo_t* info, void* context) {
   if (t_crash_message) {
-    ssize_t ignored = write(2, t_crash_message->data(), t_crash_message->size());
-    (void)ignored;
+    const char* name = signal_name(signal);
+    size_t name_size = 0;
+    while (name[name_size]) ++name_size;
+    write_stderr(t_crash_message->before_signal.data(), t_crash_message->before_signal.size());
+    write_stderr(name, name_size);
+    write_stderr(t_crash_message->after_signal.data(), t_crash_message->after_signal.size());
     // the default action, for a fault (returning re-runs the instruction) and for a signal
     // sent by kill alike (raised again, delivered when the handler returns)
     ::signal(signal, SIG_DFL);
@@ -106,7 +129,7 @@ struct LoadedProcess::Library {
   std::vector<void*> copies;
   ProcessInfo info;
   int channel_offset = 0;
-  std::vector<std::string> crash_messages;  // per channel
+  std::vector<CrashMessage> crash_messages;  // per channel
 
   ~Library() {
     for (size_t i = 0; i < instances.size(); ++i) instance_api[i]->destroy(instances[i]);
@@ -116,7 +139,7 @@ struct LoadedProcess::Library {
 };
 
 LoadedProcess::LoadedProcess(const std::string& library_path, const std::string& params, int n_instances)
-    : LoadedProcess(std::vector<ProcessPart>{{library_path, params}}, n_instances) {}
+    : LoadedProcess(std::vector<ProcessPart>{{library_path, params, ""}}, n_instances) {}
 
 LoadedProcess::LoadedProcess(const std::vector<ProcessPart>& parts, int n_instances) : n_instances_(n_instances) {
   if (parts.empty()) throw UserError("a process needs at least one library");
@@ -203,10 +226,10 @@ LoadedProcess::LoadedProcess(const std::vector<ProcessPart>& parts, int n_instan
     const char* json = api->parameters_json ? api->parameters_json(library->instances[0]) : nullptr;
     info.parameters_json = json ? json : "{}";
     for (int c = 0; c < info.n_channels; ++c)
-      library->crash_messages.push_back("\nmadnis-ts: " + describe_library(part.library_path) +
-                                        " crashed (fatal signal) while evaluating its channel " + std::to_string(c) +
-                                        ". The fault is in the process code: for an MG5 library, see mg5_fortran.log "
-                                        "in its SubProcesses/P*/madnis folder and the build log in OUT/logs.\n");
+      library->crash_messages.push_back(
+          {"\nmadnis-ts: " + describe_library(part.library_path) + " crashed (",
+           ") while evaluating its channel " + std::to_string(c) + ": the fault is in the process code." +
+               (part.crash_hint.empty() ? "" : " " + part.crash_hint) + "\n"});
     libraries_.push_back(std::move(library));
   }
 

@@ -27,6 +27,9 @@ struct ProcessInfo {
 
 struct ProcessPart {
   std::string library_path, params;
+  // Advice printed after the message that the library crashed (where its own logs are):
+  // the caller's, who knows what kind of library it is.
+  std::string crash_hint;
 };
 
 class LoadedProcess {

@@ -27,34 +27,35 @@ ChannelWeightsConfig weights_shape(const SamplerConfig& c) {
   return w;
 }
 
-size_t total_parameters(const std::vector<Flow>& flows, const ChannelWeights& weights) {
+size_t total_parameters(const std::vector<std::unique_ptr<FlowModel>>& flows, const ChannelWeightModel& weights) {
   size_t n = size_t(weights.parameter_count());
-  for (const Flow& f : flows) n += size_t(f.parameter_count());
+  for (const auto& f : flows) n += size_t(f->parameter_count());
   return n;
 }
 
 }  // namespace
 
-Sampler::Sampler(const SamplerConfig& config)
-    : config_(config), channel_weights_(weights_shape(config)), adam_(0, config.adam) {
+Sampler::Sampler(const SamplerConfig& config) : config_(config), adam_(0, config.adam) {
+  const Backend& backend = find_backend(config.backend);
   if (config.channels < 1 || config.dim < 1) throw std::invalid_argument("sampler: bad shape");
   config_.flow = flow_shape(config);
   config_.channel_weights = weights_shape(config);
+  channel_weights_ = backend.make_channel_weights(config_.channel_weights);
   for (int c = 0; c < config.channels; ++c) grids_.emplace_back(config.dim, config.vegas_bins);
   const int n_flows = config.flow_per_channel ? config.channels : 1;
   if (config.dim >= 2) {
-    for (int k = 0; k < n_flows; ++k) flows_.emplace_back(config_.flow);
+    for (int k = 0; k < n_flows; ++k) flows_.push_back(backend.make_flow(config_.flow));
   }
   int offset = 0;
-  for (const Flow& f : flows_) {
+  for (const auto& f : flows_) {
     flow_offsets_.push_back(offset);
-    offset += f.parameter_count();
+    offset += f->parameter_count();
   }
   channel_weight_offset_ = offset;
-  params_.assign(total_parameters(flows_, channel_weights_), 0.0);
+  params_.assign(total_parameters(flows_, *channel_weights_), 0.0);
   for (size_t k = 0; k < flows_.size(); ++k)
-    flows_[k].initialize(params_.data() + flow_offsets_[k], config.seed * 7919ull + k);
-  channel_weights_.initialize(params_.data() + channel_weight_offset_, config.seed * 104729ull + 1);
+    flows_[k]->initialize(params_.data() + flow_offsets_[k], config.seed * 7919ull + k);
+  channel_weights_->initialize(params_.data() + channel_weight_offset_, config.seed * 104729ull + 1);
   adam_ = Adam(params_.size(), config.adam);
   active_.assign(size_t(config.channels), 1);
 }
@@ -84,7 +85,7 @@ void Sampler::start_flow() {
   const SplineConfig& spline = config_.flow.spline;
   for (size_t k = 0; k < flows_.size(); ++k) {
     const VegasGrid& grid = grids_[config_.flow_per_channel ? k : 0];
-    const Flow& flow = flows_[k];
+    const FlowModel& flow = *flows_[k];
     double* params = params_.data() + flow_offsets_[k];
     for (int block = 0; block < std::min(2, flow.block_count()); ++block) {
       std::vector<std::vector<double>> thetas;
@@ -141,7 +142,8 @@ void Sampler::sample(int channel, const Eigen::MatrixXd& z, Eigen::MatrixXd& u, 
   }
 }
 
-void Sampler::log_density(int channel, const Eigen::MatrixXd& u, Eigen::VectorXd& log_q, Flow::Cache* cache) const {
+void Sampler::log_density(int channel, const Eigen::MatrixXd& u, Eigen::VectorXd& log_q,
+                          FlowModel::Cache* cache) const {
   const Eigen::Index n = u.rows();
   const int dim = config_.dim;
   Eigen::MatrixXd v = u;
@@ -173,11 +175,16 @@ int Sampler::flow_parameter_count(int channel) const {
   return flows_.empty() ? 0 : flow_of(channel).parameter_count();
 }
 
-void Sampler::log_density_backward(int channel, const Flow::Cache& cache, const Eigen::VectorXd& dlog_q,
+void Sampler::log_density_backward(int channel, const FlowModel::Cache& cache, const Eigen::VectorXd& dlog_q,
                                    double* grad) const {
   if (stage_ != SamplerStage::flow) return;
   const size_t k = config_.flow_per_channel ? size_t(channel) : 0;
-  flows_[k].log_density_backward(flow_params(channel), cache, dlog_q, grad + flow_offsets_[k]);
+  flows_[k]->log_density_backward(flow_params(channel), cache, dlog_q, grad + flow_offsets_[k]);
+}
+
+std::unique_ptr<FlowModel::Cache> Sampler::new_flow_cache(int channel) const {
+  if (flows_.empty()) throw std::logic_error("a flow cache without a flow");
+  return flow_of(channel).new_cache();
 }
 
 }  // namespace madnis

@@ -1,5 +1,7 @@
 // The multi-channel sampler: per channel c a density q_c on the channel's unit cube,
-// composed of a VEGAS map and a normalizing flow, plus the channel weights α_c(x).
+// composed of a VEGAS map and a normalizing flow, plus the channel weights α_c(x). The
+// networks come from a backend (backend.h); the sampler keeps their parameters, the grids
+// and the optimizer.
 //
 // Stages: during VEGAS warm-up q_c is the VEGAS map alone. The flow stage starts from
 // the trained grids in one of two ways (both compared in bench/train):
@@ -12,11 +14,11 @@
 
 #include <Eigen/Dense>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "adam.h"
-#include "channel_weights.h"
-#include "flow.h"
+#include "backend.h"
 #include "vegas.h"
 
 namespace madnis {
@@ -33,12 +35,14 @@ struct SamplerConfig {
   ChannelWeightsConfig channel_weights;  // features and channels are set by the sampler
   AdamConfig adam;
   uint64_t seed = 1;
+  std::string backend = "cpu";  // runs the networks (find_backend)
 };
 
 enum class SamplerStage { vegas, flow };
 
 class Sampler {
  public:
+  // Throws std::invalid_argument for a bad shape or an unknown backend.
   explicit Sampler(const SamplerConfig& config);
 
   const SamplerConfig& config() const { return config_; }
@@ -51,10 +55,13 @@ class Sampler {
   // Samples channel c: z (n×dim, uniform) → u (n×dim) and log q_c(u).
   void sample(int channel, const Eigen::MatrixXd& z, Eigen::MatrixXd& u, Eigen::VectorXd& log_q) const;
 
-  // log q_c(u) for given points; with a cache (flow stage), keeps what backward needs.
-  void log_density(int channel, const Eigen::MatrixXd& u, Eigen::VectorXd& log_q, Flow::Cache* cache) const;
-  void log_density_backward(int channel, const Flow::Cache& cache, const Eigen::VectorXd& dlog_q,
+  // log q_c(u) for given points; with a cache (flow stage, from new_flow_cache), keeps
+  // what backward needs.
+  void log_density(int channel, const Eigen::MatrixXd& u, Eigen::VectorXd& log_q, FlowModel::Cache* cache) const;
+  void log_density_backward(int channel, const FlowModel::Cache& cache, const Eigen::VectorXd& dlog_q,
                             double* grad) const;
+  // An empty cache for the flow that serves a channel (flow stage only).
+  std::unique_ptr<FlowModel::Cache> new_flow_cache(int channel) const;
 
   // Where the parameters of the flow that serves a channel lie in params() (0 and 0
   // without a flow): a chunk of points of one channel only touches these and the
@@ -62,7 +69,7 @@ class Sampler {
   int flow_offset(int channel) const;
   int flow_parameter_count(int channel) const;
 
-  const ChannelWeights& channel_weights() const { return channel_weights_; }
+  const ChannelWeightModel& channel_weights() const { return *channel_weights_; }
   const double* channel_weight_params() const { return params_.data() + channel_weight_offset_; }
   int channel_weight_offset() const { return channel_weight_offset_; }
 
@@ -81,15 +88,15 @@ class Sampler {
   }
 
  private:
-  const Flow& flow_of(int channel) const { return flows_[config_.flow_per_channel ? size_t(channel) : 0]; }
+  const FlowModel& flow_of(int channel) const { return *flows_[config_.flow_per_channel ? size_t(channel) : 0]; }
   const double* flow_params(int channel) const;
   Eigen::MatrixXd one_hot(int channel, Eigen::Index n) const;
 
   SamplerConfig config_;
   std::vector<VegasGrid> grids_;
-  std::vector<Flow> flows_;
+  std::vector<std::unique_ptr<FlowModel>> flows_;
   std::vector<int> flow_offsets_;
-  ChannelWeights channel_weights_;
+  std::unique_ptr<ChannelWeightModel> channel_weights_;
   int channel_weight_offset_ = 0;
   std::vector<double> params_;
   Adam adam_;

@@ -53,7 +53,7 @@ StepReport TrainingSession::vegas_iteration(const VegasRequest& request) {
 StepReport TrainingSession::train_step(const TrainRequest& request) {
   const SampleBatch batch = draw(request.draw, kStreamTrain);
   const WeightedBatch w = weigh_batch(sampler_, pool_, batch);
-  const StepResult step = madnis::train_step(sampler_, pool_, batch, request.loss, request.learning_rate);
+  const StepResult step = madnis::train_step(sampler_, pool_, batch, *request.loss, request.learning_rate);
   if (request.buffer_capacity > 0) keep_in_buffer(batch, request.buffer_capacity);
   StepReport r = weighed_report(batch, w, request.draw.counts, seeded(request.draw.seed));
   r.loss = step.loss;
@@ -64,7 +64,7 @@ StepReport TrainingSession::train_step(const TrainRequest& request) {
 StepReport TrainingSession::buffer_step(const BufferRequest& request) {
   StepReport r;
   if (buffer_.size() == 0) return r;
-  const StepResult step = madnis::train_step(sampler_, pool_, buffer_, request.loss, request.learning_rate);
+  const StepResult step = madnis::train_step(sampler_, pool_, buffer_, *request.loss, request.learning_rate);
   r.channels = step.channels;
   r.loss = step.loss;
   r.grad_norm = step.grad_norm;

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "generator.h"
-#include "losses.h"
+#include "losses/loss.h"
 #include "process_loader.h"
 #include "sampler.h"
 #include "thread_pool.h"
@@ -44,13 +44,13 @@ struct VegasRequest {
 struct TrainRequest {
   DrawRequest draw;
   double learning_rate = 0;
-  LossKind loss = LossKind::stratified_variance;
+  const Loss* loss = &find_loss("stratified_variance");
   int64_t buffer_capacity = 0;  // 0: the batch is not kept
 };
 
 struct BufferRequest {
   double learning_rate = 0;
-  LossKind loss = LossKind::stratified_variance;
+  const Loss* loss = &find_loss("stratified_variance");
 };
 
 struct IntegrateRequest {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <memory>
 #include <stdexcept>
 
 #include "rng.h"
@@ -32,21 +33,6 @@ std::vector<Chunk> chunks_of(const std::vector<int>& channel) {
     i = j;
   }
   return chunks;
-}
-
-void add_moments(ChannelMoments& m, double w) {
-  ++m.n;
-  m.mu += w;
-  m.m2 += w * w;
-  m.abs_mean += std::abs(w);
-}
-
-void finish_moments(ChannelMoments& m) {
-  if (m.n == 0) return;
-  m.mu /= m.n;
-  m.m2 /= m.n;
-  m.abs_mean /= m.n;
-  m.var = m.m2 - m.mu * m.mu;
 }
 
 }  // namespace
@@ -208,7 +194,7 @@ WeightedBatch weigh_batch(const Sampler& sampler, ThreadPool& pool, const Sample
   for (size_t i = 0; i < alpha.size(); ++i) {
     const double w = batch.f[i] != 0 ? alpha[i] * batch.f[i] / batch.g[i] : 0.0;
     r.weight[i] = w;
-    add_moments(r.channels[size_t(batch.channel[i])], w);
+    add_weight(r.channels[size_t(batch.channel[i])], w);
     if (w != 0) ++r.nonzero[size_t(batch.channel[i])];
   }
   for (ChannelMoments& m : r.channels) finish_moments(m);
@@ -246,7 +232,7 @@ void refine_vegas(Sampler& sampler, ThreadPool& pool, const SampleBatch& batch, 
       sampler.grids()[size_t(c)].refine(per_channel[size_t(c)], damping);
 }
 
-StepResult loss_and_gradient(const Sampler& sampler, ThreadPool& pool, const SampleBatch& batch, LossKind kind,
+StepResult loss_and_gradient(const Sampler& sampler, ThreadPool& pool, const SampleBatch& batch, const Loss& loss,
                              std::vector<double>& gradient) {
   const SamplerConfig& config = sampler.config();
   const std::vector<Chunk> chunks = chunks_of(batch.channel);
@@ -261,7 +247,7 @@ StepResult loss_and_gradient(const Sampler& sampler, ThreadPool& pool, const Sam
     for (Eigen::Index i = 0; i < c.count; ++i) log_q[size_t(c.start + i)] = lq(i);
   });
   const std::vector<double> alpha = own_channel_weights(sampler, pool, batch);
-  const LossResult loss = compute_loss(kind, config.channels, batch.channel, batch.f, batch.g, log_q, alpha);
+  const LossResult computed = loss.compute(config.channels, batch.channel, batch.f, batch.g, log_q, alpha);
 
   // Pass 2: backward per chunk, each into its own gradient, summed in chunk order. A chunk
   // holds points of one channel, so it only touches that channel's flow and the channel
@@ -280,26 +266,26 @@ StepResult loss_and_gradient(const Sampler& sampler, ThreadPool& pool, const Sam
     Eigen::VectorXd dlog_q(c.count);
     bool any_alpha = false;
     for (Eigen::Index i = 0; i < c.count; ++i) {
-      dlog_q(i) = loss.dlog_q[size_t(c.start + i)];
-      any_alpha = any_alpha || loss.dalpha[size_t(c.start + i)] != 0;
+      dlog_q(i) = computed.dlog_q[size_t(c.start + i)];
+      any_alpha = any_alpha || computed.dalpha[size_t(c.start + i)] != 0;
     }
     if (sampler.stage() == SamplerStage::flow) {
-      Flow::Cache cache;
+      const std::unique_ptr<FlowModel::Cache> cache = sampler.new_flow_cache(c.channel);
       Eigen::VectorXd lq;
-      sampler.log_density(c.channel, batch.u.middleRows(c.start, c.count), lq, &cache);
+      sampler.log_density(c.channel, batch.u.middleRows(c.start, c.count), lq, cache.get());
       // log_density_backward adds at the flow's offset in a full-length vector
-      sampler.log_density_backward(c.channel, cache, dlog_q, flow_grad - sampler.flow_offset(c.channel));
+      sampler.log_density_backward(c.channel, *cache, dlog_q, flow_grad - sampler.flow_offset(c.channel));
     }
-    const ChannelWeights& weights = sampler.channel_weights();
+    const ChannelWeightModel& weights = sampler.channel_weights();
     if (weights.trainable() && any_alpha) {
-      ChannelWeights::Cache cache;
+      const std::unique_ptr<ChannelWeightModel::Cache> cache = weights.new_cache();
       Eigen::MatrixXd a;
       const Eigen::MatrixXd features = batch.features.middleRows(c.start, c.count);
       weights.forward(sampler.channel_weight_params(), features, batch.prior.middleRows(c.start, c.count),
-                      sampler.active(), a, &cache);
+                      sampler.active(), a, cache.get());
       Eigen::MatrixXd dalpha = Eigen::MatrixXd::Zero(c.count, config.channels);
-      for (Eigen::Index i = 0; i < c.count; ++i) dalpha(i, c.channel) = loss.dalpha[size_t(c.start + i)];
-      weights.backward(sampler.channel_weight_params(), cache, dalpha, cw_grad);
+      for (Eigen::Index i = 0; i < c.count; ++i) dalpha(i, c.channel) = computed.dalpha[size_t(c.start + i)];
+      weights.backward(sampler.channel_weight_params(), *cache, dalpha, cw_grad);
     }
   });
   gradient.assign(n_params, 0.0);
@@ -312,15 +298,15 @@ StepResult loss_and_gradient(const Sampler& sampler, ThreadPool& pool, const Sam
   }
 
   StepResult result;
-  result.loss = loss.loss;
-  result.channels = loss.channels;
+  result.loss = computed.loss;
+  result.channels = computed.channels;
   return result;
 }
 
-StepResult train_step(Sampler& sampler, ThreadPool& pool, const SampleBatch& batch, LossKind kind,
+StepResult train_step(Sampler& sampler, ThreadPool& pool, const SampleBatch& batch, const Loss& loss,
                       double learning_rate) {
   std::vector<double> gradient;
-  StepResult result = loss_and_gradient(sampler, pool, batch, kind, gradient);
+  StepResult result = loss_and_gradient(sampler, pool, batch, loss, gradient);
   for (double g : gradient)
     if (!std::isfinite(g)) throw std::runtime_error("non-finite gradient in a training step");
   result.grad_norm = sampler.adam().step(sampler.params().data(), gradient.data(), learning_rate);

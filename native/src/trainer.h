@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "event_record.h"
-#include "losses.h"
+#include "losses/loss.h"
 #include "process_loader.h"
 #include "sampler.h"
 #include "thread_pool.h"
@@ -76,11 +76,11 @@ struct StepResult {
 };
 
 // One Adam step of flows and channel weights on the batch.
-StepResult train_step(Sampler& sampler, ThreadPool& pool, const SampleBatch& batch, LossKind loss,
+StepResult train_step(Sampler& sampler, ThreadPool& pool, const SampleBatch& batch, const Loss& loss,
                       double learning_rate);
 
 // The loss and its gradient without a step (for gradient checks and evaluation).
-StepResult loss_and_gradient(const Sampler& sampler, ThreadPool& pool, const SampleBatch& batch, LossKind loss,
+StepResult loss_and_gradient(const Sampler& sampler, ThreadPool& pool, const SampleBatch& batch, const Loss& loss,
                              std::vector<double>& gradient);
 
 }  // namespace madnis

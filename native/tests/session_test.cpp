@@ -74,7 +74,7 @@ TEST(session_vegas_iteration_without_keep_leaves_the_buffer_empty) {
   CHECK(r.channels.size() == 2 && r.channels[0].n == 1000 && r.channels[1].n == 1000);
   CHECK(r.efficiency.n == 2000);
   // a buffer step on an empty buffer does nothing and reports nothing
-  const StepReport b = f->session.buffer_step({1e-3, LossKind::variance});
+  const StepReport b = f->session.buffer_step({1e-3, &find_loss("variance")});
   CHECK(b.channels.empty() && b.loss == 0);
 }
 
@@ -109,7 +109,7 @@ TEST(session_train_step_keeps_its_batch_only_with_a_capacity) {
   t.draw.iteration = 1;
   f->session.train_step(t);
   CHECK(f->session.buffer_size() == 500);
-  const StepReport b = f->session.buffer_step({1e-3, LossKind::stratified_variance});
+  const StepReport b = f->session.buffer_step({1e-3, &find_loss("stratified_variance")});
   CHECK(b.channels.size() == 2 && b.channels[0].n + b.channels[1].n == 500 && std::isfinite(b.loss));
 }
 
@@ -154,7 +154,7 @@ TEST(session_same_request_twice_gives_the_same_result) {
   t.buffer_capacity = 4000;
   const StepReport ta = a->session.train_step(t), tb = b->session.train_step(t);
   CHECK(ta.loss == tb.loss && ta.grad_norm == tb.grad_norm && same_moments(ta.channels, tb.channels));
-  const StepReport ba = a->session.buffer_step({1e-3, LossKind::variance}), bb = b->session.buffer_step({1e-3, LossKind::variance});
+  const StepReport ba = a->session.buffer_step({1e-3, &find_loss("variance")}), bb = b->session.buffer_step({1e-3, &find_loss("variance")});
   CHECK(ba.loss == bb.loss && ba.grad_norm == bb.grad_norm);
   CHECK(a->session.sampler().params() == b->session.sampler().params());
   CHECK(a->session.integrate(request).weights == b->session.integrate(request).weights);

@@ -3,9 +3,14 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstdio>
+#include <memory>
+#include <stdexcept>
+#include <string>
 
+#include "../src/backend.h"
 #include "../src/channel_weights.h"
-#include "../src/losses.h"
+#include "../src/flow.h"
+#include "../src/losses/loss.h"
 #include "../src/process_loader.h"
 #include "../src/rng.h"
 #include "../src/sampler.h"
@@ -123,6 +128,17 @@ TEST(channel_weights_gradient_matches_finite_differences) {
   }
 }
 
+TEST(loss_registry_lists_the_three_losses_and_names_them_for_an_unknown_one) {
+  CHECK((loss_names() == std::vector<std::string>{"stratified_variance", "variance", "kl"}));
+  for (const std::string& name : loss_names()) CHECK(find_loss(name).name() == name);
+  try {
+    find_loss("varianse");
+    CHECK(!"an unknown loss throws");
+  } catch (const std::invalid_argument& e) {
+    CHECK(std::string(e.what()) == "unknown loss 'varianse' (known: stratified_variance, variance, kl)");
+  }
+}
+
 // ∂L/∂log q_i and ∂L/∂α_i of each loss against finite differences in those inputs.
 TEST(loss_gradients_match_finite_differences) {
   const int n = 30, channels = 3;
@@ -135,14 +151,15 @@ TEST(loss_gradients_match_finite_differences) {
     log_q.push_back(std::log(0.3 + uniform(33, uint64_t(i))));
     alpha.push_back(0.1 + 0.8 * uniform(34, uint64_t(i)));
   }
-  for (LossKind kind : {LossKind::stratified_variance, LossKind::variance, LossKind::kl}) {
-    const LossResult r = compute_loss(kind, channels, channel, f, g, log_q, alpha);
+  for (const std::string& name : loss_names()) {
+    const Loss& loss = find_loss(name);
+    const LossResult r = loss.compute(channels, channel, f, g, log_q, alpha);
     CHECK(std::isfinite(r.loss));
     // KL holds α and its normalisation fixed: only its log q gradient is defined.
-    test::check_gradient(log_q, r.dlog_q, [&] { return compute_loss(kind, channels, channel, f, g, log_q, alpha).loss; },
+    test::check_gradient(log_q, r.dlog_q, [&] { return loss.compute(channels, channel, f, g, log_q, alpha).loss; },
                          test::sample_indices(size_t(n), 100), 1e-6, "loss gradient in log q");
-    if (kind != LossKind::kl)
-      test::check_gradient(alpha, r.dalpha, [&] { return compute_loss(kind, channels, channel, f, g, log_q, alpha).loss; },
+    if (name != "kl")
+      test::check_gradient(alpha, r.dalpha, [&] { return loss.compute(channels, channel, f, g, log_q, alpha).loss; },
                            test::sample_indices(size_t(n), 100), 1e-6, "loss gradient in alpha");
   }
 }
@@ -151,7 +168,7 @@ TEST(stratified_variance_loss_is_relative_variance_of_optimal_allocation) {
   // One channel, q = g: L = Var(f/q) / ⟨f/q⟩².
   std::vector<int> channel(4, 0);
   std::vector<double> f{1, 2, 3, 4}, g(4, 1.0), log_q(4, 0.0), alpha(4, 1.0);
-  const LossResult r = compute_loss(LossKind::stratified_variance, 1, channel, f, g, log_q, alpha);
+  const LossResult r = find_loss("stratified_variance").compute(1, channel, f, g, log_q, alpha);
   const double mean = 2.5, var = (1 + 4 + 9 + 16) / 4.0 - mean * mean;
   CHECK_NEAR(r.loss, var / (mean * mean), 1e-15);
 }
@@ -171,20 +188,79 @@ TEST(training_gradient_matches_finite_differences) {
       sampler.start_flow();
       randomise(sampler.params(), 0.4, 41);
       const SampleBatch batch = synthetic_batch(sampler.config(), 12);
-      for (LossKind kind : {LossKind::stratified_variance, LossKind::variance, LossKind::kl}) {
+      for (const std::string& name : loss_names()) {
+        const Loss& objective = find_loss(name);
         std::vector<double> grad;
-        loss_and_gradient(sampler, pool, batch, kind, grad);
+        loss_and_gradient(sampler, pool, batch, objective, grad);
         std::vector<double>& params = sampler.params();
         auto loss = [&]() {
           std::vector<double> unused;
-          return loss_and_gradient(sampler, pool, batch, kind, unused).loss;
+          return loss_and_gradient(sampler, pool, batch, objective, unused).loss;
         };
         // KL trains the flows only: it holds α fixed, so check the flow parameters.
-        const size_t checked = kind == LossKind::kl ? size_t(sampler.channel_weight_offset()) : params.size();
+        const size_t checked = name == "kl" ? size_t(sampler.channel_weight_offset()) : params.size();
         test::check_gradient(params, grad, loss, test::sample_indices(checked, 150), 1e-6, "training loss gradient");
       }
     }
   }
+}
+
+TEST(sampler_backend_is_found_by_name) {
+  CHECK((backend_names() == std::vector<std::string>{"cpu"}));
+  CHECK(&find_backend("cpu") == &cpu_backend());
+  SamplerConfig config = small_sampler(VegasInit::spline);
+  config.backend = "cuda";
+  try {
+    Sampler sampler(config);
+    CHECK(!"an unknown backend throws");
+  } catch (const std::invalid_argument& e) {
+    CHECK(std::string(e.what()) == "unknown network backend 'cuda' (known: cpu)");
+  }
+}
+
+// The CPU backend's models are the Flow and ChannelWeights classes, unchanged: the same
+// numbers, bit for bit, through the interface.
+TEST(cpu_backend_models_match_the_cpu_classes) {
+  FlowConfig fc;
+  fc.dim = 3;
+  fc.condition_dim = 2;
+  fc.hidden = 8;
+  fc.spline.bins = 5;
+  const Flow flow(fc);
+  const std::unique_ptr<FlowModel> model = cpu_backend().make_flow(fc);
+  CHECK(model->parameter_count() == flow.parameter_count());
+  std::vector<double> params(size_t(flow.parameter_count()));
+  randomise(params, 0.5, 61);
+  Eigen::MatrixXd x(20, 3), condition = Eigen::MatrixXd::Zero(20, 2);
+  for (int i = 0; i < 20; ++i) {
+    for (int d = 0; d < 3; ++d) x(i, d) = uniform(62, uint64_t(i * 3 + d));
+    condition(i, i % 2) = 1;
+  }
+  Eigen::VectorXd lq_flow, lq_model, dlog_q(20);
+  for (int i = 0; i < 20; ++i) dlog_q(i) = uniform(63, uint64_t(i)) - 0.5;
+  Flow::Cache flow_cache;
+  flow.log_density(params.data(), x, &condition, lq_flow, &flow_cache);
+  const std::unique_ptr<FlowModel::Cache> model_cache = model->new_cache();
+  model->log_density(params.data(), x, &condition, lq_model, model_cache.get());
+  CHECK(lq_flow == lq_model);
+  std::vector<double> g_flow(params.size(), 0.0), g_model(params.size(), 0.0);
+  flow.log_density_backward(params.data(), flow_cache, dlog_q, g_flow.data());
+  model->log_density_backward(params.data(), *model_cache, dlog_q, g_model.data());
+  CHECK(g_flow == g_model);
+
+  ChannelWeightsConfig wc;
+  wc.features = 3;
+  wc.channels = 2;
+  wc.hidden = 8;
+  const ChannelWeights weights(wc);
+  const std::unique_ptr<ChannelWeightModel> weight_model = cpu_backend().make_channel_weights(wc);
+  CHECK(weight_model->parameter_count() == weights.parameter_count() && weight_model->trainable());
+  std::vector<double> w_params(size_t(weights.parameter_count()));
+  randomise(w_params, 0.5, 64);
+  Eigen::MatrixXd prior = Eigen::MatrixXd::Constant(20, 2, 0.5), a_class, a_model;
+  weights.forward(w_params.data(), x, prior, {1, 1}, a_class, nullptr);
+  weight_model->forward(w_params.data(), x, prior, {1, 1}, a_model, nullptr);
+  CHECK(a_class == a_model);
 }
 
 TEST(identity_flow_in_front_of_vegas_samples_exactly_like_vegas) {
@@ -262,8 +338,8 @@ TEST(training_gradient_is_independent_of_thread_count) {
   randomise(sampler.params(), 0.4, 43);
   const SampleBatch batch = synthetic_batch(sampler.config(), 3000);
   std::vector<double> g1, g2;
-  const double l1 = loss_and_gradient(sampler, one, batch, LossKind::stratified_variance, g1).loss;
-  const double l2 = loss_and_gradient(sampler, two, batch, LossKind::stratified_variance, g2).loss;
+  const double l1 = loss_and_gradient(sampler, one, batch, find_loss("stratified_variance"), g1).loss;
+  const double l2 = loss_and_gradient(sampler, two, batch, find_loss("stratified_variance"), g2).loss;
   CHECK(l1 == l2);
   size_t differ = 0;
   for (size_t k = 0; k < g1.size(); ++k) differ += g1[k] != g2[k];
@@ -288,7 +364,7 @@ TEST(online_step_on_a_process_is_independent_of_thread_count) {
     sampler.start_flow();
     for (uint32_t step = 0; step < 3; ++step) {
       SampleBatch batch = draw_batch(sampler, process, pool, {512, 512}, 7, kStreamTrain, step);
-      train_step(sampler, pool, batch, LossKind::stratified_variance, 1e-3);
+      train_step(sampler, pool, batch, find_loss("stratified_variance"), 1e-3);
     }
     params.push_back(sampler.params());
   }

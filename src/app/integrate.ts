@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 
+import { subprocessCrashHint } from '../mg5/build.js';
 import { integratePlain, type PlainResult } from '../integrate/plain.js';
 import { loadProcess, type LoadedProcess } from '../process/load.js';
 import { parseProcessSpec } from '../process/spec.js';
@@ -77,7 +78,7 @@ function integrateSummary(process: LoadedProcess, input: IntegrateInput, result:
 export type IntegrateSummary = ReturnType<typeof integrateSummary>;
 
 export async function integrate(input: IntegrateInput, reporter: Reporter): Promise<{ summary: IntegrateSummary; summaryPath: string }> {
-  const loaded = loadProcess(parseProcessSpec(input.spec, { pdf: input.pdf, mg5: input.mg5 }), input.threads);
+  const loaded = loadProcess(parseProcessSpec(input.spec, { pdf: input.pdf, mg5: input.mg5 }), input.threads, { crashHint: subprocessCrashHint });
   if (input.points < loaded.info.channels) {
     throw new UserError(`--points ${input.points} is fewer than the ${loaded.info.channels} channels of ${input.spec}`);
   }

@@ -6,6 +6,7 @@
  */
 import { resolve } from 'node:path';
 
+import { subprocessCrashHint } from '../mg5/build.js';
 import { readProcCard, type ProcCard } from '../cards/proc_card.js';
 import type { GenerateResult } from '../generate/run.js';
 import { prepareProcess, type PreparedProcess } from '../mg5/launch.js';
@@ -102,7 +103,7 @@ export async function launch(input: LaunchInput, reporter: Reporter): Promise<La
   for (const note of notes) reporter.note(note);
 
   // one library per subprocess folder; together one process (channels concatenated)
-  const loaded = loadProcess(librariesSpec(prepared.libraries.map((l) => l.library)), input.threads);
+  const loaded = loadProcess(librariesSpec(prepared.libraries.map((l) => l.library)), input.threads, { crashHint: subprocessCrashHint });
   for (const note of vegasPointsPolicy(config, explicit, loaded.info.channels)) reporter.note(note);
   const trained = await trainSampler(loaded, config, input.seed, layout, reporter);
 

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 
 import { existsSync, rmSync } from 'node:fs';
 
+import { subprocessCrashHint } from '../mg5/build.js';
 import type { NativeSampler } from '../native/addon.js';
 import { loadProcess, type LoadedProcess } from '../process/load.js';
 import { parseProcessSpec } from '../process/spec.js';
@@ -117,7 +118,7 @@ export function trainSummary(trained: TrainedSampler, threads: number, resumed: 
 }
 
 export async function train(input: TrainInput, reporter: Reporter): Promise<{ trained: TrainedSampler; summaryPath: string }> {
-  const process = loadProcess(parseProcessSpec(input.spec, { pdf: input.pdf, mg5: input.mg5 }), input.threads);
+  const process = loadProcess(parseProcessSpec(input.spec, { pdf: input.pdf, mg5: input.mg5 }), input.threads, { crashHint: subprocessCrashHint });
   const layout = trainLayout(resolve(input.out ?? defaultOutDir('train', process.info.name)));
   let config = loadTrainConfig(input.config);
   let seed = input.seed;

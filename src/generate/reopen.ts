@@ -2,6 +2,7 @@
  * Re-opens a trained sampler: the process it was trained on (same library, same
  * parameters) and its state, ready to sample.
  */
+import { subprocessCrashHint } from '../mg5/build.js';
 import type { NativeSampler } from '../native/addon.js';
 import { loadProcess, type LoadedProcess } from '../process/load.js';
 import { parseProcessSpec } from '../process/spec.js';
@@ -32,7 +33,7 @@ export function reopenSampler(path: string, threads: number, options: { pdf?: st
   const file = readSamplerFile(path);
   if (!file.result) throw new UserError(`${path} is a checkpoint, not a finished sampler: finish it with \`madnis-ts train --resume\``);
   const spec = parseProcessSpec(file.process.spec, options);
-  const process = loadProcess(spec, threads);
+  const process = loadProcess(spec, threads, { crashHint: subprocessCrashHint });
   const libraryChanged = librarySha256(spec) !== file.process.library_sha256;
   const info = process.info, trained = file.process;
   if (info.dimension !== trained.dimension || info.channels !== trained.channels || info.pdg.join(' ') !== trained.pdg.join(' ')) {

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 import { packageRoot } from '../native/paths.js';
 import { ensureDirectory } from '../util/directories.js';
@@ -42,6 +42,17 @@ function inputsDigest(folder: string): string {
   stamp(join(folder, '..', '..', 'Source', 'run_card.inc'));
   stamp(join(folder, '..', '..', 'Cards', 'param_card.dat'));
   return hash.digest('hex');
+}
+
+/**
+ * What to read when a process library built here crashes: MadEvent's Fortran log in its
+ * subprocess folder and the library's build log. Undefined for a library not built by
+ * buildSubprocessLibrary (no inputs stamp beside it).
+ */
+export function subprocessCrashHint(library: string): string | undefined {
+  const name = basename(library).replace(/\.(so|dylib)$/, '');
+  if (!existsSync(join(dirname(library), `${name}.inputs`))) return undefined;
+  return `It is the MG5 library of the subprocess ${name}: see mg5_fortran.log in its SubProcesses/${name}/madnis folder and the build log in OUT/logs.`;
 }
 
 export interface BuiltLibrary {

@@ -165,7 +165,8 @@ export interface NativeSampler {
 }
 
 interface Addon {
-  Process: new (library: string | Array<{ path: string; params: string }>, params: string, threads: number) => NativeProcess;
+  /** crashHint: printed after the message that the library crashed (where its logs are) */
+  Process: new (library: string | Array<{ path: string; params: string; crashHint?: string }>, params: string, threads: number) => NativeProcess;
   Sampler: new (process: NativeProcess, config: NativeSamplerConfig) => NativeSampler;
   /** ε for any weighted sample (zero weights included), defined in native/src/unweight.h */
   unweightingEfficiency(weights: Float64Array, options?: { overweightShare?: number; replicas?: number; seed?: number }): Promise<EfficiencyStats>;

@@ -34,13 +34,23 @@ function partName(spec: string): string {
   return text.startsWith('builtin:') ? text : basename(text).replace(/\.(so|dylib)$/, '');
 }
 
+export interface LoadOptions {
+  /** advice appended to the core's message when a library crashes (e.g. where an MG5 library's logs are) */
+  crashHint?: (libraryPath: string) => string | undefined;
+}
+
 /** Loads a process library with one instance per thread. */
-export function loadProcess(spec: ProcessSpec, threads: number): LoadedProcess {
+export function loadProcess(spec: ProcessSpec, threads: number, options: LoadOptions = {}): LoadedProcess {
   const { Process } = loadAddon();
-  const single = spec.parts.length === 1 ? spec.parts[0]! : undefined;
-  const native = single
-    ? new Process(single.libraryPath, single.params, threads)
-    : new Process(spec.parts.map((p) => ({ path: p.libraryPath, params: p.params })), '', threads);
+  // the core names no kind of library: advice for a crash comes from the caller
+  const native = new Process(
+    spec.parts.map((p) => {
+      const crashHint = options.crashHint?.(p.libraryPath);
+      return { path: p.libraryPath, params: p.params, ...(crashHint ? { crashHint } : {}) };
+    }),
+    '',
+    threads,
+  );
   const info = native.info();
   const parameters = JSON.parse(info.parametersJson) as Record<string, unknown>;
   const namesOf = (p: Record<string, unknown>, count?: number) =>

@@ -42,6 +42,10 @@ describe('the native sampler takes complete, well-typed options only', () => {
     const sampler = new Sampler(process.native, good);
     const counts = [500, 500];
     expect(() => sampler.trainStep({ counts, seed: 1, step: 0, learningRate: 1e-3, loss: 'nope', bufferCapacity: 0 })).toThrow(/loss: unknown loss 'nope'/);
+    // the known losses come from the native registry
+    expect(() => sampler.bufferStep({ learningRate: 1e-3, loss: 'nope' })).toThrow(
+      new TypeError("bufferStep options loss: unknown loss 'nope' (known: stratified_variance, variance, kl)"),
+    );
     expect(() => sampler.integrate({ counts, seed: 1, iteration: 0, weigths: true } as never)).toThrow(/integrate options has an unknown field 'weigths'/);
     expect(() => sampler.generate({ counts, seed: 1, iteration: 0 } as never)).toThrow(/generate options needs the field wMax/);
     const stats = await sampler.integrate({ counts, seed: 1, iteration: 0 });

@@ -3,7 +3,7 @@
  * error with exit code 1 for every kind of bad input.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -110,7 +110,23 @@ describe('a process library that crashes', () => {
     // no core file: run it with core dumps off
     const run = spawnSync('bash', ['-c', 'ulimit -c 0; exec "$0" "$@"', process.execPath, join(packageRoot, 'bin', 'madnis-ts.js'), 'integrate', fixture, '--points', '1000', '--threads', '2', '--out', out], { encoding: 'utf8', timeout: 60_000 });
     expect(run.signal ?? run.status).toBe('SIGSEGV');
-    expect(run.stderr).toContain(`process library '${fixture}' crashed (fatal signal) while evaluating its channel 0`);
+    expect(run.stderr).toContain(`process library '${fixture}' crashed (SIGSEGV) while evaluating its channel 0: the fault is in the process code.\n`);
+    expect(run.stderr).not.toContain('mg5_fortran.log');
     expect(existsSync(join(out, 'summary.json'))).toBe(false);
+  });
+
+  it("adds the caller's hint: for an MG5 subprocess library, where its logs are", () => {
+    // a library with buildSubprocessLibrary's inputs stamp beside it, as in OUT/build/
+    const build = join(work, 'build');
+    mkdirSync(build, { recursive: true });
+    const library = join(build, 'P1_crash.so');
+    copyFileSync(join(testFixtureDir, 'fixture_crash.so'), library);
+    writeFileSync(join(build, 'P1_crash.inputs'), 'stamp');
+    const run = spawnSync('bash', ['-c', 'ulimit -c 0; exec "$0" "$@"', process.execPath, join(packageRoot, 'bin', 'madnis-ts.js'), 'integrate', library, '--points', '1000', '--threads', '1', '--out', join(work, 'crash-mg5')], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.signal ?? run.status).toBe('SIGSEGV');
+    expect(run.stderr).toContain(
+      `process library '${library}' crashed (SIGSEGV) while evaluating its channel 0: the fault is in the process code. ` +
+        'It is the MG5 library of the subprocess P1_crash: see mg5_fortran.log in its SubProcesses/P1_crash/madnis folder and the build log in OUT/logs.\n',
+    );
   });
 });

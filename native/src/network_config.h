@@ -1,0 +1,25 @@
+// The shapes of the sampler's two networks, whatever backend runs them: a normalizing flow
+// per channel (or one shared, conditioned on the channel) and the channel-weight network.
+#pragma once
+
+#include "mlp.h"
+#include "spline.h"
+
+namespace madnis {
+
+struct FlowConfig {
+  int dim = 2;
+  int condition_dim = 0;  // size of a one-hot channel embedding appended to every conditioner
+  SplineConfig spline;
+  int hidden = 32, layers = 3;
+  Activation activation = Activation::leaky_relu;
+};
+
+struct ChannelWeightsConfig {
+  int features = 1, channels = 1;
+  bool enabled = true;
+  int hidden = 32, layers = 3;
+  Activation activation = Activation::leaky_relu;
+};
+
+}  // namespace madnis
