@@ -51,6 +51,7 @@ SamplerConfig parse_config(const Napi::Value& value, const ProcessInfo& info) {
   c.adam.epsilon = adam.number("epsilon");
   c.adam.clip_norm = adam.number("clipNorm");
   adam.done();
+  c.backend = o.string("backend");
   o.done();
   return c;
 }

@@ -118,6 +118,8 @@ export interface NativeSamplerConfig {
   vegasBins: number;
   flowPerChannel: boolean;
   vegasInit: 'fixed_map' | 'spline';
+  /** what runs the networks (native/src/backend.h) */
+  backend: 'cpu';
   flow: { bins: number; minWidth: number; minHeight: number; minDerivative: number; hidden: number; layers: number; activation: string };
   channelWeights: { enabled: boolean; hidden: number; layers: number; activation: string };
   adam: { beta1: number; beta2: number; epsilon: number; clipNorm: number };

@@ -36,6 +36,8 @@ const flowSchema = z
     hidden: positiveInt.default(32),
     layers: z.number().int().min(0).max(16).default(3),
     activation: activation.default('leaky_relu'),
+    // what runs the networks (native/src/backend.h); only the CPU one exists
+    backend: z.enum(['cpu']).default('cpu'),
   })
   .strict();
 

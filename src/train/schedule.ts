@@ -109,6 +109,7 @@ export function nativeSamplerConfig(config: TrainConfig, seed: number): NativeSa
     vegasBins: config.vegas.bins,
     flowPerChannel: config.flow.per_channel,
     vegasInit: config.flow.init,
+    backend: config.flow.backend,
     flow: {
       bins: config.flow.bins,
       minWidth: config.flow.min_bin_width,
