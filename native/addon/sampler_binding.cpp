@@ -325,27 +325,22 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
     o.done();
     if (!grids_value.IsArray() || !active_value.IsArray()) throw Napi::TypeError::New(env, "sampler state: grids and active must be arrays");
     const Napi::Array grids = grids_value.As<Napi::Array>(), active = active_value.As<Napi::Array>();
+    SamplerSnapshot snapshot;
+    snapshot.stage = stage;
+    snapshot.vegas_in_front = vegas_in_front;
+    for (uint32_t c = 0; c < grids.Length(); ++c) {
+      if (!is_float64_array(grids.Get(c))) throw to_js_error(env, UserError("sampler state: a VEGAS grid is not a Float64Array"));
+      Napi::Float64Array flat = grids.Get(c).As<Napi::Float64Array>();
+      snapshot.grids.emplace_back(flat.Data(), flat.Data() + flat.ElementLength());
+    }
+    snapshot.params.assign(params.Data(), params.Data() + params.ElementLength());
+    snapshot.adam.assign(adam.Data(), adam.Data() + adam.ElementLength());
+    for (uint32_t c = 0; c < active.Length(); ++c) {
+      if (!active.Get(c).IsBoolean()) throw to_js_error(env, UserError("sampler state: active flags must be true or false"));
+      snapshot.active.push_back(active.Get(c).As<Napi::Boolean>().Value() ? 1 : 0);
+    }
     try {
-      s.restore_stage(stage, vegas_in_front);
-      if (grids.Length() != s.grids().size()) throw std::invalid_argument("sampler state: wrong number of VEGAS grids");
-      for (uint32_t c = 0; c < grids.Length(); ++c) {
-        if (!is_float64_array(grids.Get(c))) throw std::invalid_argument("sampler state: a VEGAS grid is not a Float64Array");
-        Napi::Float64Array flat = grids.Get(c).As<Napi::Float64Array>();
-        VegasGrid grid = VegasGrid::from_flat(std::vector<double>(flat.Data(), flat.Data() + flat.ElementLength()));
-        if (grid.dim() != s.config().dim || grid.bins() != s.config().vegas_bins)
-          throw std::invalid_argument("sampler state: VEGAS grid shape does not match the configuration");
-        s.grids()[c] = std::move(grid);
-      }
-      if (params.ElementLength() != s.params().size())
-        throw std::invalid_argument("sampler state: " + std::to_string(params.ElementLength()) +
-                                    " parameters, the configuration has " + std::to_string(s.params().size()));
-      std::copy(params.Data(), params.Data() + params.ElementLength(), s.params().begin());
-      s.adam().restore(std::vector<double>(adam.Data(), adam.Data() + adam.ElementLength()));
-      if (active.Length() != s.active().size()) throw std::invalid_argument("sampler state: one active flag per channel is needed");
-      for (uint32_t c = 0; c < active.Length(); ++c) {
-        if (!active.Get(c).IsBoolean()) throw std::invalid_argument("sampler state: active flags must be true or false");
-        s.active()[c] = active.Get(c).As<Napi::Boolean>().Value() ? 1 : 0;
-      }
+      s.restore(snapshot);
     } catch (const std::invalid_argument& e) {
       throw to_js_error(env, UserError(e.what()));
     }

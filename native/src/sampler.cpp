@@ -187,4 +187,26 @@ std::unique_ptr<FlowModel::Cache> Sampler::new_flow_cache(int channel) const {
   return flow_of(channel).new_cache();
 }
 
+void Sampler::restore(const SamplerSnapshot& state) {
+  if (state.grids.size() != grids_.size()) throw std::invalid_argument("sampler state: wrong number of VEGAS grids");
+  std::vector<VegasGrid> grids;
+  for (const auto& flat : state.grids) {
+    VegasGrid grid = VegasGrid::from_flat(flat);
+    if (grid.dim() != config_.dim || grid.bins() != config_.vegas_bins)
+      throw std::invalid_argument("sampler state: VEGAS grid shape does not match the configuration");
+    grids.push_back(std::move(grid));
+  }
+  if (state.params.size() != params_.size())
+    throw std::invalid_argument("sampler state: " + std::to_string(state.params.size()) +
+                                " parameters, the configuration has " + std::to_string(params_.size()));
+  if (state.active.size() != active_.size()) throw std::invalid_argument("sampler state: one active flag per channel is needed");
+  Adam adam = adam_;
+  adam.restore(state.adam);
+  grids_ = std::move(grids);
+  params_ = state.params;
+  adam_ = std::move(adam);
+  active_ = state.active;
+  restore_stage(state.stage, state.vegas_in_front);
+}
+
 }  // namespace madnis

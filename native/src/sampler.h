@@ -40,6 +40,15 @@ struct SamplerConfig {
 
 enum class SamplerStage { vegas, flow };
 
+// The sampler's whole trainable state, as checkpoints and sampler files keep it.
+struct SamplerSnapshot {
+  SamplerStage stage = SamplerStage::vegas;
+  bool vegas_in_front = true;
+  std::vector<std::vector<double>> grids;  // VegasGrid::to_flat per channel
+  std::vector<double> params, adam;
+  std::vector<char> active;
+};
+
 class Sampler {
  public:
   // Throws std::invalid_argument for a bad shape or an unknown backend.
@@ -86,6 +95,10 @@ class Sampler {
     stage_ = stage;
     vegas_in_front_ = vegas_in_front;
   }
+  // The whole trainable state at once (a checkpoint or sampler file): checked against the
+  // configuration first, so a state that does not fit leaves the sampler as it was.
+  // Throws std::invalid_argument naming what does not fit.
+  void restore(const SamplerSnapshot& state);
 
  private:
   const FlowModel& flow_of(int channel) const { return *flows_[config_.flow_per_channel ? size_t(channel) : 0]; }

@@ -195,3 +195,33 @@ TEST(session_generate_gives_each_accepted_event_its_record) {
     CHECK_NEAR(p[8] + p[12], p[0] + p[4], 1e-9 * p[0]);
   }
 }
+
+TEST(sampler_restore_takes_a_whole_state_or_nothing) {
+  auto f = camel();
+  f->session.vegas_iteration(vegas(0, false, 0));
+  Sampler& s = f->session.sampler();
+  SamplerSnapshot good;
+  good.stage = s.stage();
+  good.vegas_in_front = s.vegas_in_front();
+  for (const VegasGrid& g : s.grids()) good.grids.push_back(g.to_flat());
+  good.params = s.params();
+  good.adam = s.adam().state();
+  good.active = s.active();
+  const std::vector<double> grid0 = good.grids[0];
+  // a state with one parameter too few is refused, and nothing of it is taken
+  SamplerSnapshot bad = good;
+  bad.stage = SamplerStage::flow;
+  bad.active.assign(bad.active.size(), 0);
+  bad.params.pop_back();
+  bool refused = false;
+  try {
+    s.restore(bad);
+  } catch (const std::invalid_argument& e) {
+    refused = std::string(e.what()).find("parameters") != std::string::npos;
+  }
+  CHECK(refused);
+  CHECK(s.stage() == good.stage && s.active() == good.active && s.grids()[0].to_flat() == grid0);
+  // the whole state round-trips
+  s.restore(good);
+  CHECK(s.params() == good.params && s.adam().state() == good.adam && s.grids()[0].to_flat() == grid0);
+}
