@@ -1,4 +1,5 @@
 #include "backend.h"
+#include "registry.h"
 
 #include <stdexcept>
 
@@ -14,18 +15,8 @@ const std::vector<const Backend*>& registry() {
 
 }  // namespace
 
-std::vector<std::string> backend_names() {
-  std::vector<std::string> names;
-  for (const Backend* backend : registry()) names.push_back(backend->name());
-  return names;
-}
+std::vector<std::string> backend_names() { return names_of(registry()); }
 
-const Backend& find_backend(const std::string& name) {
-  for (const Backend* backend : registry())
-    if (name == backend->name()) return *backend;
-  std::string known;
-  for (const std::string& n : backend_names()) known += (known.empty() ? "" : ", ") + n;
-  throw std::invalid_argument("unknown network backend '" + name + "' (known: " + known + ")");
-}
+const Backend& find_backend(const std::string& name) { return find_by_name(registry(), name, "network backend"); }
 
 }  // namespace madnis

@@ -9,6 +9,7 @@
 #include "../src/errors.h"
 #include "../src/session.h"
 #include "check.h"
+#include "small_sampler.h"
 
 using namespace madnis;
 
@@ -33,14 +34,7 @@ struct Fixture {
     c.dim = info.dimension;
     c.channels = info.n_channels;
     c.features = info.pdg.empty() ? info.dimension : 4 * int(info.pdg.size());
-    c.vegas_bins = 16;
-    c.flow.spline.bins = 5;
-    c.flow.hidden = 8;
-    c.flow.layers = 2;
-    c.flow.activation = Activation::silu;
-    c.channel_weights.hidden = 8;
-    c.channel_weights.layers = 2;
-    c.channel_weights.activation = Activation::silu;
+    test::use_small_networks(c);
     c.seed = 3;
     return c;
   }

@@ -18,6 +18,7 @@
 #include "../src/unweight.h"
 #include "check.h"
 #include "gradient_check.h"
+#include "small_sampler.h"
 
 using namespace madnis;
 
@@ -59,15 +60,8 @@ SamplerConfig small_sampler(VegasInit init) {
   c.dim = 3;
   c.channels = 3;
   c.features = 5;
-  c.vegas_bins = 16;
   c.vegas_init = init;
-  c.flow.spline.bins = 5;
-  c.flow.hidden = 8;
-  c.flow.layers = 2;
-  c.flow.activation = Activation::silu;
-  c.channel_weights.hidden = 8;
-  c.channel_weights.layers = 2;
-  c.channel_weights.activation = Activation::silu;
+  test::use_small_networks(c);
   return c;
 }
 

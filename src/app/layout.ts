@@ -13,6 +13,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 
+import type { BaselineLayout } from '../mg5/baseline.js';
+import type { PrepareLayout } from '../mg5/launch.js';
+
 /** The default output folder of a command: madnis_out/<command>_<name>. */
 export function defaultOutDir(command: 'integrate' | 'train' | 'launch', name: string): string {
   return resolve(join('madnis_out', `${command}_${name}`));
@@ -39,18 +42,6 @@ export function trainLayout(dir: string): TrainLayout {
 }
 
 /** MG5's own event generation, on a copy of the launched folder. */
-export interface BaselineLayout {
-  dir: string;
-  /** the copy of the MadEvent folder MG5 runs in */
-  processDir: string;
-  script: string;
-  log: string;
-  /** what the run measured, written before its results are parsed */
-  run: string;
-  /** the parsed result, read by the report */
-  result: string;
-}
-
 export function baselineLayout(dir: string): BaselineLayout {
   return {
     dir,
@@ -62,15 +53,8 @@ export function baselineLayout(dir: string): BaselineLayout {
   };
 }
 
-export interface LaunchLayout extends TrainLayout {
-  /** the MadEvent folder MG5 writes */
-  processDir: string;
-  logsDir: string;
-  /** process libraries built from the subprocess folders */
-  buildDir: string;
-  /** stamps: the inputs that made the MG5 output and its compiled launch */
-  outputStamp: string;
-  prepareStamp: string;
+/** launch: the MG5 steps' folders and stamps (mg5/launch.ts), the training's files, the report and the baseline. */
+export interface LaunchLayout extends TrainLayout, PrepareLayout {
   report: string;
   baseline: BaselineLayout;
 }

@@ -44,8 +44,8 @@ export interface Resume {
 
 export async function trainSampler(
   process: LoadedProcess, config: TrainConfig, seed: number, layout: TrainLayout, reporter: Reporter, resume?: Resume,
+  identity: ProcessIdentity = processIdentity(process),
 ): Promise<TrainedSampler> {
-  const identity = processIdentity(process);
   const sampler = createSampler(process, config, seed);
   if (resume) sampler.setState(decodeState(resume.file.state));
   const start = performance.now();
@@ -122,13 +122,15 @@ export async function train(input: TrainInput, reporter: Reporter): Promise<{ tr
   const layout = trainLayout(resolve(input.out ?? defaultOutDir('train', process.info.name)));
   let config = loadTrainConfig(input.config);
   let seed = input.seed;
+  // hashes every library once
+  const identity = processIdentity(process);
   let resume: Resume | undefined;
   if (input.resume) {
-    resume = readResume(layout, processIdentity(process), input, config, reporter);
+    resume = readResume(layout, identity, input, config, reporter);
     config = resume.file.config;
     seed = resume.file.seed;
   }
-  const trained = await trainSampler(process, config, seed, layout, reporter, resume);
+  const trained = await trainSampler(process, config, seed, layout, reporter, resume, identity);
   writeJsonAtomic(layout.summary, trainSummary(trained, input.threads, input.resume));
   return { trained, summaryPath: layout.summary };
 }

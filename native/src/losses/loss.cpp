@@ -1,4 +1,5 @@
 #include "loss.h"
+#include "../registry.h"
 
 #include <stdexcept>
 
@@ -39,18 +40,8 @@ LossResult Loss::compute(int n_channels, const std::vector<int>& channel, const 
   return r;
 }
 
-std::vector<std::string> loss_names() {
-  std::vector<std::string> names;
-  for (const Loss* loss : registry()) names.push_back(loss->name());
-  return names;
-}
+std::vector<std::string> loss_names() { return names_of(registry()); }
 
-const Loss& find_loss(const std::string& name) {
-  for (const Loss* loss : registry())
-    if (name == loss->name()) return *loss;
-  std::string known;
-  for (const std::string& n : loss_names()) known += (known.empty() ? "" : ", ") + n;
-  throw std::invalid_argument("unknown loss '" + name + "' (known: " + known + ")");
-}
+const Loss& find_loss(const std::string& name) { return find_by_name(registry(), name, "loss"); }
 
 }  // namespace madnis
