@@ -11,6 +11,7 @@ import { requireMg5, type Mg5Location } from '../mg5/locate.js';
 import { readLaunchSummary, reportLaunch, type LaunchSummary } from '../report/launch_report.js';
 import type { ReportResult } from '../report/report.js';
 import { UserError } from '../util/errors.js';
+import { acquireRunLock } from '../util/run_lock.js';
 import { count, seconds } from '../util/format.js';
 import { VERSION } from '../version.js';
 import { launchLayout, type LaunchLayout } from './layout.js';
@@ -28,7 +29,17 @@ export async function runMg5Baseline(
   );
 }
 
+/** The report compares like with like: MG5's baseline must have run with the launch's cards. */
+function requireSameCards(layout: LaunchLayout, summary: LaunchSummary, baseline: BaselineResult): void {
+  if (baseline.cards_key !== undefined && baseline.cards_key === summary.inputs.cards_key) return;
+  throw new UserError(
+    `${layout.baseline.dir} was made with other cards than the launch in ${layout.dir} (${baseline.cards_key === undefined ? 'an older baseline without a record of its cards' : 'its run or param card differs'}): ` +
+      `run madnis-ts baseline ${layout.dir} again`,
+  );
+}
+
 export async function compareWithMg5(layout: LaunchLayout, summary: LaunchSummary, baseline: BaselineResult): Promise<LaunchComparison> {
+  requireSameCards(layout, summary, baseline);
   return reportLaunch({ report: layout.report, summary: layout.summary }, summary, baseline);
 }
 
@@ -46,10 +57,15 @@ export async function baseline(input: BaselineInput, reporter: Reporter): Promis
   const layout = launchLayout(resolve(input.out));
   const summary = readLaunchSummary(layout.summary);
   const mg5 = requireMg5(input.mg5);
-  const result = await runMg5Baseline(mg5, layout, summary, {
-    events: input.events ?? summary.events.count, seed: input.seed ?? summary.seed, threads: input.threads ?? summary.threads,
-  }, reporter);
-  return { result, path: layout.baseline.result };
+  const lock = acquireRunLock(layout.lock, 'baseline');
+  try {
+    const result = await runMg5Baseline(mg5, layout, summary, {
+      events: input.events ?? summary.events.count, seed: input.seed ?? summary.seed, threads: input.threads ?? summary.threads,
+    }, reporter);
+    return { result, path: layout.baseline.result };
+  } finally {
+    lock.release();
+  }
 }
 
 export async function report(out: string): Promise<LaunchComparison & { summaryPath: string }> {

@@ -6,7 +6,9 @@
 import { resolve } from 'node:path';
 
 import { generateEvents, type GenerateResult } from '../generate/run.js';
-import { reopenSampler, type ReopenedSampler } from '../generate/reopen.js';
+import { changedProcessError, reopenSampler, type ReopenedSampler } from '../generate/reopen.js';
+import { mg5ProcessDir } from '../mg5/banner.js';
+import { processCardsDigest } from '../mg5/launch.js';
 import { fileSha256 } from '../train/sampler_file.js';
 import { writeJsonAtomic } from '../util/atomic_write.js';
 import { UserError } from '../util/errors.js';
@@ -37,6 +39,8 @@ export interface GenerateInput extends EventOptions {
   out?: string;
   pdf?: string;
   mg5?: string;
+  /** use a sampler whose libraries or cards changed since its training (σ and w_max from a presample) */
+  acceptChangedProcess?: boolean;
 }
 
 /** The sampler just trained, as generation sees a reopened one. */
@@ -70,6 +74,8 @@ export function generateSummary(opened: ReopenedSampler, threads: number, seed: 
     sampler_file: opened.path,
     sampler_sha256: opened.fileSha256,
     library_changed_since_training: opened.libraryChanged,
+    // what the sampler was trained from (launch: cards, seed, threads), so runs can be told apart
+    trained_from: opened.file.inputs ?? null,
     process: opened.file.process.spec,
     seed,
     threads,
@@ -106,9 +112,17 @@ export type GenerateSummary = ReturnType<typeof generateSummary>;
 
 export async function generate(input: GenerateInput, reporter: Reporter): Promise<{ opened: ReopenedSampler; result: GenerateResult; summary: GenerateSummary; summaryPath: string }> {
   const samplerPath = resolve(input.sampler);
-  const opened = reopenSampler(samplerPath, input.threads, { pdf: input.pdf, mg5: input.mg5 });
-  if (opened.libraryChanged) {
-    reporter.warn(`${opened.process.spec.spec} is not the library ${opened.path} was trained on (rebuilt or changed); the events stay unbiased, the efficiency may be lower`);
+  if (input.acceptChangedProcess && input.trainingMaxWeight) {
+    throw new UserError('--accept-changed-process needs w_max and σ of the new integrand: drop --training-max-weight (a presample measures them)');
+  }
+  const opened = reopenSampler(samplerPath, input.threads, { pdf: input.pdf, mg5: input.mg5, acceptChangedProcess: input.acceptChangedProcess });
+  // an MG5 process reads its cards at run time too: they must be the ones it was trained with
+  const processDir = mg5ProcessDir(opened.process);
+  const cardsKey = opened.file.inputs?.cards_key;
+  const cardsChanged = processDir !== undefined && cardsKey !== undefined && processCardsDigest(processDir) !== cardsKey;
+  if (cardsChanged && !input.acceptChangedProcess) throw changedProcessError(opened.path, `the cards of ${processDir} changed since`);
+  if (opened.libraryChanged || cardsChanged) {
+    reporter.warn(`${opened.path} was trained on another integrand (${opened.libraryChanged ? 'libraries' : 'cards'} changed): used as a proposal, σ and w_max from a presample; the efficiency may be lower`);
   }
   const outDir = resolve(input.out ?? resolve(samplerPath, '..'));
   const result = await generateRun(opened, outDir, input, reporter);

@@ -4,25 +4,32 @@
  * concatenated), writes unweighted events, and, unless told not to, runs MG5's own event
  * generation and the comparison report.
  */
+import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import { subprocessCrashHint } from '../mg5/build.js';
 import { readProcCard, type ProcCard } from '../cards/proc_card.js';
 import type { GenerateResult } from '../generate/run.js';
-import { prepareProcess, type PreparedProcess } from '../mg5/launch.js';
+import { parseCardSetting, type CardSetting } from '../mg5/card_settings.js';
+import { prepareProcess, type PreparedCards, type PreparedProcess } from '../mg5/launch.js';
 import { requireMg5, type Mg5Location } from '../mg5/locate.js';
-import { loadProcess } from '../process/load.js';
+import { loadProcess, type LoadedProcess } from '../process/load.js';
 import { librariesSpec } from '../process/spec.js';
 import { mg5ChannelLabels, type LaunchSummary } from '../report/launch_report.js';
 import { loadTrainConfigWithKeys, type TrainConfig } from '../train/config.js';
+import { processIdentity, type ProcessIdentity, type TrainingInputs } from '../train/sampler_file.js';
 import { writeJsonAtomic } from '../util/atomic_write.js';
+import { childGroups, killGroups } from '../util/child_groups.js';
+import { UserError } from '../util/errors.js';
 import { count } from '../util/format.js';
+import { acquireRunLock, type RunLock } from '../util/run_lock.js';
+import { clearStamp, digest, stampMismatch, writeStamp } from '../util/stamp.js';
 import { VERSION } from '../version.js';
 import { compareWithMg5, runMg5Baseline, type LaunchComparison } from './compare.js';
 import { generateRun, trainedAsOpened } from './generate.js';
 import { cardName, defaultOutDir, launchLayout, type LaunchLayout } from './layout.js';
 import type { Reporter } from './reporter.js';
-import { trainSampler, type TrainedSampler } from './train.js';
+import { readResume, reuseTrainedSampler, trainSampler, type Resume, type TrainedSampler } from './train.js';
 
 /** VEGAS points per channel and iteration on MadEvent processes, and the cap per iteration. */
 const VEGAS_POINTS_PER_CHANNEL = 5000;
@@ -42,6 +49,17 @@ export interface LaunchInput {
   threads: number;
   seed: number;
   baseline: boolean;
+  /** MG5 `set` commands as KEY=VALUE (after madnis.yaml's cards.set) */
+  set?: string[];
+  /** continue the training of an interrupted launch from its checkpoint */
+  resume?: boolean;
+}
+
+/** Where a launch is, for a signal handler: what to stop and what to write. */
+export interface LaunchControl {
+  stage: 'starting' | 'MG5 and build' | 'training' | 'generation' | 'baseline' | 'report' | 'done';
+  layout?: LaunchLayout;
+  lock?: RunLock;
 }
 
 export interface LaunchResult {
@@ -86,27 +104,87 @@ export function vegasPointsPolicy(config: TrainConfig, explicit: Set<string>, ch
   return [`${channels} channels: VEGAS draws ${count(perIteration)} points per iteration (${count(VEGAS_POINTS_PER_CHANNEL)} per channel; vegas.points_per_iteration in madnis.yaml overrides)`];
 }
 
-export async function launch(input: LaunchInput, reporter: Reporter): Promise<LaunchResult> {
+/** The card settings of a launch: madnis.yaml's cards.set, then --set (the later wins, as in MG5). */
+function cardSettings(config: TrainConfig, configPath: string | undefined, set: string[] = []): CardSetting[] {
+  const fromYaml = Object.entries(config.cards.set).map(([key, value]) => parseCardSetting(`${key}=${String(value)}`, `${configPath}: cards.set:`));
+  return [...fromYaml, ...set.map((text) => parseCardSetting(text, '--set'))];
+}
+
+/**
+ * Stops a launch on a signal: MG5 and what it started, a summary.json that says the launch
+ * is incomplete and how to go on, and the folder's lock. Returns that advice.
+ */
+export function stopLaunch(control: LaunchControl, signal: NodeJS.Signals): string {
+  killGroups(childGroups(), 'SIGTERM');
+  const layout = control.layout;
+  const checkpoint = layout !== undefined && existsSync(layout.checkpoint);
+  const advice = `launch stopped by ${signal} during ${control.stage}: rerun the same command${checkpoint ? ' with --resume (the training goes on from its last checkpoint)' : ''}; finished steps are reused`;
+  if (layout && control.stage !== 'done') {
+    writeJsonAtomic(layout.summary, { command: 'launch', madnis_ts_version: VERSION, completed: false, stopped: { stage: control.stage, signal }, advice });
+  }
+  control.lock?.release();
+  return advice;
+}
+
+export async function launch(input: LaunchInput, reporter: Reporter, control: LaunchControl = { stage: 'starting' }): Promise<LaunchResult> {
   const card = readProcCard(resolve(input.card));
   const mg5 = requireMg5(input.mg5);
   const { config, explicit } = loadTrainConfigWithKeys(input.config);
+  const settings = cardSettings(config, input.config, input.set);
   const notes = launchTrainingPolicy(config, explicit);
   const layout = launchLayout(resolve(input.out ?? defaultOutDir('launch', cardName(input.card))));
+  control.layout = layout;
+  const lock = acquireRunLock(layout.lock, 'launch');
+  control.lock = lock;
+  try {
+    if (lock.tookOver) reporter.note(`${lock.tookOver}: its unfinished steps are redone`);
+    const result = await launchLocked(input, reporter, control, { card, mg5, config, explicit, settings, notes, layout });
+    control.stage = 'done';
+    return result;
+  } finally {
+    lock.release();
+  }
+}
+
+interface LaunchPlan {
+  card: ProcCard;
+  mg5: Mg5Location;
+  config: TrainConfig;
+  explicit: Set<string>;
+  settings: CardSetting[];
+  notes: string[];
+  layout: LaunchLayout;
+}
+
+async function launchLocked(input: LaunchInput, reporter: Reporter, control: LaunchControl, plan: LaunchPlan): Promise<LaunchResult> {
+  const { card, mg5, config, explicit, settings, notes, layout } = plan;
+  // what an earlier launch here concluded no longer describes this one
+  rmSync(layout.summary, { force: true });
+  rmSync(layout.report, { force: true });
   const start = performance.now();
 
+  control.stage = 'MG5 and build';
   const prepared = await reporter.task(
     'MG5', 'MG5 step failed',
-    (onStep) => prepareProcess({ card, mg5, layout, runCard: input.runCard && resolve(input.runCard), paramCard: input.paramCard && resolve(input.paramCard), seed: input.seed, version: VERSION, onStep }),
+    (onStep) => prepareProcess({
+      card, mg5, layout, runCard: input.runCard && resolve(input.runCard), paramCard: input.paramCard && resolve(input.paramCard), settings, seed: input.seed, version: VERSION, onStep,
+    }),
     (p) => `process ready: ${p.libraries.map((l) => l.library).join(', ')}${p.libraries.every((l) => !l.rebuilt) ? ' (reused)' : ''}`,
   );
   const prepareSeconds = (performance.now() - start) / 1000;
+  for (const why of prepared.redone) reporter.note(why);
   for (const note of notes) reporter.note(note);
 
   // one library per subprocess folder; together one process (channels concatenated)
   const loaded = loadProcess(librariesSpec(prepared.libraries.map((l) => l.library)), input.threads, { crashHint: subprocessCrashHint });
   for (const note of vegasPointsPolicy(config, explicit, loaded.info.channels)) reporter.note(note);
-  const trained = await trainSampler(loaded, config, input.seed, layout, reporter);
 
+  control.stage = 'training';
+  const identity = processIdentity(loaded);
+  const inputs = trainingInputs(prepared.cards, identity.library_sha256, config, input.seed, input.threads);
+  const { trained, reused: reusedSampler } = await trainOrReuse(loaded, identity, inputs, config, input, layout, reporter);
+
+  control.stage = 'generation';
   // w_max and σ from the training's final integration (fresh points of the trained sampler)
   const events = await generateRun(trainedAsOpened(trained), layout.dir, {
     events: input.events, seed: input.seed, batch: LAUNCH_BATCH_POINTS, presample: 0,
@@ -115,6 +193,7 @@ export async function launch(input: LaunchInput, reporter: Reporter): Promise<La
   const final = trained.final, progress = trained.progress;
   const summary: LaunchSummary = {
     command: 'launch',
+    completed: true,
     madnis_ts_version: VERSION,
     proc_card: card.path,
     processes: card.processes,
@@ -122,7 +201,10 @@ export async function launch(input: LaunchInput, reporter: Reporter): Promise<La
     process_dir: prepared.processDir,
     libraries: prepared.libraries.map((l) => l.library),
     channel_labels: mg5ChannelLabels(loaded),
-    reused: { mg5_output: prepared.reused.output, mg5_prepare: prepared.reused.prepare, build: prepared.libraries.every((l) => !l.rebuilt) },
+    inputs: { ...inputs, libraries_sha256: identity.library_sha256 },
+    reused: {
+      mg5_output: prepared.reused.output, mg5_prepare: prepared.reused.prepare, build: prepared.libraries.every((l) => !l.rebuilt), sampler: reusedSampler,
+    },
     seed: input.seed,
     threads: input.threads,
     config,
@@ -144,7 +226,53 @@ export async function launch(input: LaunchInput, reporter: Reporter): Promise<La
   if (!input.baseline) return result;
 
   // MG5's own event generation on a copy of the folder, then the comparison report
+  control.stage = 'baseline';
   const baseline = await runMg5Baseline(mg5, layout, summary, { events: input.events, seed: input.seed, threads: input.threads }, reporter);
+  control.stage = 'report';
   result.comparison = await compareWithMg5(layout, summary, baseline);
   return result;
+}
+
+/** Everything a trained sampler depends on: the integrand (libraries and cards), the configuration, seed and threads. */
+function trainingInputs(cards: PreparedCards, librariesSha256: string, config: TrainConfig, seed: number, threads: number): TrainingInputs {
+  return {
+    key: digest(cards.key, librariesSha256, JSON.stringify(config), String(seed), String(threads), VERSION),
+    cards_key: cards.key,
+    cards,
+    seed,
+    threads,
+  };
+}
+
+/**
+ * The sampler of an earlier launch with the same inputs when its file is intact (stated),
+ * the interrupted training continued with --resume, or a new training. The training's
+ * stamp is removed while it runs and written once the sampler file is complete.
+ */
+async function trainOrReuse(
+  loaded: LoadedProcess, identity: ProcessIdentity, inputs: TrainingInputs, config: TrainConfig, input: LaunchInput, layout: LaunchLayout, reporter: Reporter,
+): Promise<{ trained: TrainedSampler; reused: boolean }> {
+  const stale = stampMismatch(layout.samplerStamp, inputs.key);
+  if (!stale) {
+    const reused = reuseTrainedSampler(loaded, layout.sampler, identity);
+    if (reused) {
+      reporter.note(`no training: ${layout.sampler} was trained from the same libraries, cards, configuration, seed and threads, and is reused`);
+      return { trained: reused, reused: true };
+    }
+  }
+  let resume: Resume | undefined;
+  if (input.resume) {
+    if (!existsSync(layout.checkpoint)) throw new UserError(`--resume: no checkpoint of an interrupted training in ${layout.dir}: launch without --resume`);
+    resume = readResume(layout, identity, {}, config, reporter);
+    if (resume.file.inputs?.key !== inputs.key) {
+      throw new UserError(`--resume: the checkpoint in ${layout.dir} was made from other inputs (cards, libraries, configuration, seed or threads): launch without --resume to train afresh`);
+    }
+    reporter.note(`resuming the training from ${layout.checkpoint}`);
+  } else if (existsSync(layout.checkpoint)) {
+    reporter.note(`${layout.checkpoint} holds an interrupted training: it starts afresh (launch --resume would continue it)`);
+  }
+  clearStamp(layout.samplerStamp);
+  const trained = await trainSampler(loaded, config, input.seed, layout, reporter, { resume, identity, inputs });
+  writeStamp(layout.samplerStamp, inputs.key, [layout.sampler]);
+  return { trained, reused: false };
 }

@@ -8,7 +8,9 @@
  *   generate:  OUT/Events/run_XX/unweighted_events.lhe.gz and summary.json (MG5's layout)
  *   launch:    OUT/process/ (the MadEvent folder), OUT/logs/, OUT/build/ (process
  *              libraries), the training's files, OUT/Events/run_XX/, OUT/summary.json,
- *              OUT/report.html, OUT/baseline/ (MG5's own run on a copy of OUT/process)
+ *              OUT/report.html, OUT/baseline/ (MG5's own run on a copy of OUT/process);
+ *              stamps of the cached steps (process.madnis-output, process.madnis-prepare,
+ *              build/P*.inputs, sampler.madnis-inputs) and the lock OUT/.madnis-ts.lock
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -57,6 +59,10 @@ export function baselineLayout(dir: string): BaselineLayout {
 export interface LaunchLayout extends TrainLayout, PrepareLayout {
   report: string;
   baseline: BaselineLayout;
+  /** the training's stamp: the inputs the sampler file was trained from (util/stamp.ts) */
+  samplerStamp: string;
+  /** one launch at a time in the folder (util/run_lock.ts) */
+  lock: string;
 }
 
 export function launchLayout(dir: string): LaunchLayout {
@@ -69,6 +75,8 @@ export function launchLayout(dir: string): LaunchLayout {
     prepareStamp: join(dir, 'process.madnis-prepare'),
     report: join(dir, 'report.html'),
     baseline: baselineLayout(join(dir, 'baseline')),
+    samplerStamp: join(dir, 'sampler.madnis-inputs'),
+    lock: join(dir, '.madnis-ts.lock'),
   };
 }
 

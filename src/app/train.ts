@@ -13,11 +13,12 @@ import { loadProcess, type LoadedProcess } from '../process/load.js';
 import { parseProcessSpec } from '../process/spec.js';
 import { loadTrainConfig, type TrainConfig } from '../train/config.js';
 import {
-  decodeState, makeSamplerFile, processIdentity, readSamplerFile, writeSamplerFile, type ProcessIdentity, type SamplerFile,
+  decodeState, makeSamplerFile, processIdentity, readSamplerFile, writeSamplerFile, type ProcessIdentity, type SamplerFile, type TrainingInputs,
 } from '../train/sampler_file.js';
 import { createSampler, runTraining, type FinalIntegration, type TrainingProgress } from '../train/schedule.js';
 import { writeJsonAtomic } from '../util/atomic_write.js';
 import { UserError } from '../util/errors.js';
+import { faultPoint } from '../util/fault.js';
 import { VERSION } from '../version.js';
 import { defaultOutDir, trainLayout, type TrainLayout } from './layout.js';
 import { withProgress, type Reporter } from './reporter.js';
@@ -42,24 +43,52 @@ export interface Resume {
   progress: TrainingProgress;
 }
 
+export interface TrainOptions {
+  /** continue from a checkpoint */
+  resume?: Resume;
+  /** the process's identity, when the caller has hashed it already */
+  identity?: ProcessIdentity;
+  /** recorded in the checkpoints and the sampler file (launch: the cards) */
+  inputs?: TrainingInputs;
+}
+
 export async function trainSampler(
-  process: LoadedProcess, config: TrainConfig, seed: number, layout: TrainLayout, reporter: Reporter, resume?: Resume,
-  identity: ProcessIdentity = processIdentity(process),
+  process: LoadedProcess, config: TrainConfig, seed: number, layout: TrainLayout, reporter: Reporter, options: TrainOptions = {},
 ): Promise<TrainedSampler> {
+  const { resume, inputs } = options;
+  const identity = options.identity ?? processIdentity(process);
   const sampler = createSampler(process, config, seed);
   if (resume) sampler.setState(decodeState(resume.file.state));
   const start = performance.now();
   const result = await withProgress(reporter, 'train', 'units', true, (bar) =>
     runTraining(process, sampler, config, seed, {
       onProgress: (done, total, s) => bar.update(done, total, s),
-      onCheckpoint: (state, progress) =>
-        writeSamplerFile(layout.checkpoint, { ...makeSamplerFile(VERSION, identity, seed, config, state, progress.history, null), progress }),
+      onCheckpoint: (state, progress) => {
+        writeSamplerFile(layout.checkpoint, { ...makeSamplerFile(VERSION, identity, seed, config, state, progress.history, null), progress, ...(inputs ? { inputs } : {}) });
+        faultPoint('training');
+      },
     }, resume?.progress));
   const wallSeconds = (performance.now() - start) / 1000;
-  const file = makeSamplerFile(VERSION, identity, seed, config, result.state, result.progress.history, result.final);
+  // wall-clock times live in summary.json, so the same seed gives the same file
+  const progress = { ...result.progress, phases: result.progress.phases.map((p) => ({ ...p, wall_time_s: 0 })) };
+  const file: SamplerFile = {
+    ...makeSamplerFile(VERSION, identity, seed, config, result.state, result.progress.history, result.final), progress, ...(inputs ? { inputs } : {}),
+  };
   writeSamplerFile(layout.sampler, file);
   rmSync(layout.checkpoint, { force: true });
   return { process, identity, sampler, file, path: layout.sampler, progress: result.progress, final: result.final, seed, config, wallSeconds };
+}
+
+/**
+ * A finished sampler file reopened on the process just loaded (launch's reuse of an
+ * unchanged training): the file's state, its training's progress and final integration.
+ */
+export function reuseTrainedSampler(process: LoadedProcess, path: string, identity: ProcessIdentity): TrainedSampler | undefined {
+  const file = readSamplerFile(path);
+  if (!file.result || !file.progress || file.process.library_sha256 !== identity.library_sha256) return undefined;
+  const sampler = createSampler(process, file.config, file.seed);
+  sampler.setState(decodeState(file.state));
+  return { process, identity, sampler, file, path, progress: file.progress, final: file.result, seed: file.seed, config: file.config, wallSeconds: 0 };
 }
 
 export interface TrainInput {
@@ -79,7 +108,7 @@ function sameJson(a: unknown, b: unknown): boolean {
 }
 
 /** The checkpoint to resume from, checked against the process and configuration of this run. */
-function readResume(layout: TrainLayout, identity: ProcessIdentity, input: TrainInput, config: TrainConfig, reporter: Reporter): Resume {
+export function readResume(layout: TrainLayout, identity: ProcessIdentity, input: { config?: string }, config: TrainConfig, reporter: Reporter): Resume {
   if (!existsSync(layout.checkpoint)) throw new UserError(`--resume: no checkpoint in ${layout.dir} (a run writes checkpoint.madnis there while it trains)`);
   const file = readSamplerFile(layout.checkpoint);
   if (file.process.spec !== identity.spec || !sameJson(file.process.parameters, identity.parameters)) {
@@ -130,7 +159,7 @@ export async function train(input: TrainInput, reporter: Reporter): Promise<{ tr
     config = resume.file.config;
     seed = resume.file.seed;
   }
-  const trained = await trainSampler(process, config, seed, layout, reporter, resume, identity);
+  const trained = await trainSampler(process, config, seed, layout, reporter, { resume, identity });
   writeJsonAtomic(layout.summary, trainSummary(trained, input.threads, input.resume));
   return { trained, summaryPath: layout.summary };
 }

@@ -26,6 +26,7 @@ export function generateCommand(): Command {
     .option('--presample <N>', 'points of the presample that fixes w_max and σ', parseCount('--presample'), 200_000)
     .option('--overweight-share <F>', 'w_max leaves at most this share of σ in overweight events', parseShare, 0.001)
     .option('--training-max-weight', "use w_max and σ of the sampler's final integration (fresh points) instead of a presample")
+    .option('--accept-changed-process', 'use a sampler whose process libraries or cards changed since its training, as a proposal for the new integrand (else refused)')
     .addOption(sharedOptions.pdf())
     .addOption(sharedOptions.mg5())
     .action(async (sampler: string, options: GenerateOptions) => {

@@ -4,7 +4,7 @@
  */
 import { Command } from 'commander';
 
-import { launch, type LaunchInput } from '../app/launch.js';
+import { launch, stopLaunch, type LaunchControl, type LaunchInput } from '../app/launch.js';
 import { count, percent, seconds } from '../util/format.js';
 import { sharedOptions, withOptions } from './options.js';
 import { printHeadline, printNormalisation, printTraining } from './print.js';
@@ -15,13 +15,30 @@ export function launchCommand(): Command {
     .description('generate a process with MadGraph5, train a MadNIS sampler on its integrand, write unweighted events')
     .argument('<proc_card>', 'MG5 process card (import model, define, generate, add process)')
     .option('--run-card <FILE>', 'MG5 run_card.dat (default: MG5\'s for the process)')
-    .option('--param-card <FILE>', 'MG5 param_card.dat (default: the model\'s)');
+    .option('--param-card <FILE>', 'MG5 param_card.dat (default: the model\'s)')
+    .option('--set <KEY=VALUE>', 'an MG5 `set` command for the cards, e.g. --set ptj=30 --set ebeam1=6800 (repeatable; after madnis.yaml\'s cards.set)',
+      (value: string, previous: string[] = []) => [...previous, value])
+    .option('--resume', 'continue the training of an interrupted launch from its checkpoint');
   return withOptions(command, sharedOptions.config('madnis.yaml with training settings'), sharedOptions.mg5(),
     sharedOptions.out('output folder (default: madnis_out/launch_<card name>)'), sharedOptions.events().default(10_000),
     sharedOptions.threads(), sharedOptions.seed('random seed for MG5, training and generation'))
     .option('--no-baseline', 'skip MG5\'s own event generation and the comparison report')
     .action(async (card: string, options: Omit<LaunchInput, 'card'>) => {
-      const r = await launch({ ...options, card }, terminalReporter);
+      // a signal stops MG5 and its jobs too, and leaves a summary saying how to go on
+      const control: LaunchControl = { stage: 'starting' };
+      const onSignal = (signal: NodeJS.Signals) => {
+        process.stderr.write(`\nmadnis-ts: ${stopLaunch(control, signal)}\n`);
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      let r;
+      try {
+        r = await launch({ ...options, card }, terminalReporter, control);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
       const out = (text: string) => process.stdout.write(text);
       out(`\nmadnis-ts launch  ${r.card.path}\n  ${r.card.processes.join('; ')}  (MG5: ${r.mg5.dir})\n`);
       printTraining(r.trained);

@@ -29,12 +29,29 @@ function physicsParameters(parameters: Record<string, unknown>): string {
   return JSON.stringify(rest);
 }
 
-export function reopenSampler(path: string, threads: number, options: { pdf?: string; mg5?: string } = {}): ReopenedSampler {
+export interface ReopenOptions {
+  pdf?: string;
+  mg5?: string;
+  /** use the sampler on libraries other than those it was trained on (else refused) */
+  acceptChangedProcess?: boolean;
+}
+
+/** The one line refusing a sampler on an integrand it was not trained on, with the fixes. */
+export function changedProcessError(path: string, what: string): UserError {
+  return new UserError(
+    `${path} was trained on another integrand: ${what}. Retrain (madnis-ts launch / train), or pass --accept-changed-process ` +
+      'to use it as a proposal for the new integrand (σ and w_max then come from a presample)',
+  );
+}
+
+export function reopenSampler(path: string, threads: number, options: ReopenOptions = {}): ReopenedSampler {
   const file = readSamplerFile(path);
   if (!file.result) throw new UserError(`${path} is a checkpoint, not a finished sampler: finish it with \`madnis-ts train --resume\``);
   const spec = parseProcessSpec(file.process.spec, options);
-  const process = loadProcess(spec, threads, { crashHint: subprocessCrashHint });
+  // checked before the library is loaded: a truncated or replaced library is never dlopen'ed
   const libraryChanged = librarySha256(spec) !== file.process.library_sha256;
+  if (libraryChanged && !options.acceptChangedProcess) throw changedProcessError(path, `${spec.parts.map((p) => p.libraryPath).join(', ')} changed since (rebuilt with other cards, or replaced)`);
+  const process = loadProcess(spec, threads, { crashHint: subprocessCrashHint });
   const info = process.info, trained = file.process;
   if (info.dimension !== trained.dimension || info.channels !== trained.channels || info.pdg.join(' ') !== trained.pdg.join(' ')) {
     throw new UserError(

@@ -11,6 +11,7 @@ import { writeJsonAtomic } from '../util/atomic_write.js';
 import { ensureDirectory } from '../util/directories.js';
 import { UserError } from '../util/errors.js';
 import type { Mg5Location } from './locate.js';
+import { processCardsDigest, runTag } from './launch.js';
 import { parseBanner, parseJobLog, parseResultsDat, type Mg5JobLog, type Mg5JobResult } from './results.js';
 import { runMg5 } from './run.js';
 import { fillTemplate } from './templates.js';
@@ -57,6 +58,10 @@ export interface BaselineChannel {
 export interface BaselineResult {
   process_dir: string;
   run: string;
+  /** the run card's run_tag (MG5 names the run's files with it) */
+  run_tag: string;
+  /** the cards MG5 ran with (mg5/launch.ts processCardsDigest): the report compares only equal ones */
+  cards_key: string;
   events_file: string;
   events: number;
   sigma_pb: number;
@@ -79,6 +84,8 @@ export interface BaselineResult {
 export interface BaselineRun {
   process_dir: string;
   run: string;
+  run_tag: string;
+  cards_key: string;
   wall_time_s: number;
   survey_wall_s?: number;
   threads: number;
@@ -148,11 +155,13 @@ export function readBaselineChannels(processDir: string, run: string, warnings: 
 
 /** Reads a finished baseline run (also for `madnis-ts report` on an existing OUT/baseline). */
 export function readBaseline(processDir: string, run: string, extra: Omit<BaselineRun, 'process_dir' | 'run'>): BaselineResult {
+  const { run_tag, cards_key, ...timing } = extra;
   const totalPath = join(processDir, 'SubProcesses', 'results.dat');
   if (!existsSync(totalPath)) throw new UserError(`${totalPath} is missing: the MG5 baseline run did not finish (see ${extra.log})`);
   const total = parseResultsDat(readFileSync(totalPath, 'utf8'), totalPath);
   const eventsDir = join(processDir, 'Events', run);
-  const bannerPath = join(eventsDir, `${run}_tag_1_banner.txt`);
+  // a run.json from before the tag was recorded: MG5's default tag
+  const bannerPath = join(eventsDir, `${run}_${run_tag ?? 'tag_1'}_banner.txt`);
   if (!existsSync(bannerPath)) throw new UserError(`${bannerPath} is missing: the MG5 baseline run wrote no events (see ${extra.log})`);
   const banner = parseBanner(readFileSync(bannerPath, 'utf8'), bannerPath);
   const eventsFile = ['unweighted_events.lhe.gz', 'unweighted_events.lhe'].map((f) => join(eventsDir, f)).find((f) => existsSync(f));
@@ -160,11 +169,11 @@ export function readBaseline(processDir: string, run: string, extra: Omit<Baseli
   const warnings: string[] = [];
   const channels = readBaselineChannels(processDir, run, warnings);
   return {
-    process_dir: processDir, run, events_file: eventsFile, events: banner.events,
+    process_dir: processDir, run, run_tag, cards_key, events_file: eventsFile, events: banner.events,
     sigma_pb: total.sigma_pb, sigma_error_pb: Math.hypot(total.error_uncorrelated_pb, total.error_correlated_pb),
     points: total.points, unweighted_before_combination: total.unweighted_events,
-    wall_time_s: extra.wall_time_s, survey_wall_s: extra.survey_wall_s, threads: extra.threads, seed: extra.seed,
-    channels, log: extra.log, ...(warnings.length ? { warnings } : {}),
+    wall_time_s: timing.wall_time_s, survey_wall_s: timing.survey_wall_s, threads: timing.threads, seed: timing.seed,
+    channels, log: timing.log, ...(warnings.length ? { warnings } : {}),
   };
 }
 
@@ -172,6 +181,11 @@ export async function runBaseline(o: BaselineOptions): Promise<BaselineResult> {
   const { processDir, log: logPath } = o.layout;
   o.onStep?.('MG5 baseline: copying the process folder');
   copyProcessFolder(o.processDir, processDir);
+  // what MG5 runs with: its cards (the report compares only equal ones) and run name tag
+  const cardsKey = processCardsDigest(processDir);
+  const tag = runTag(readFileSync(join(processDir, 'Cards', 'run_card.dat'), 'utf8'));
+  rmSync(o.layout.run, { force: true });
+  rmSync(o.layout.result, { force: true });
   const start = performance.now();
   let surveyEnd: number | undefined;
   await runMg5(o.mg5, {
@@ -182,6 +196,7 @@ export async function runBaseline(o: BaselineOptions): Promise<BaselineResult> {
     scriptPath: o.layout.script,
     logPath,
     cwd: o.layout.dir,
+    faultPoint: 'baseline',
     onStep: (step) => {
       if (surveyEnd === undefined && /End survey/i.test(step)) surveyEnd = performance.now();
       o.onStep?.(`MG5 baseline: ${step}`);
@@ -190,7 +205,7 @@ export async function runBaseline(o: BaselineOptions): Promise<BaselineResult> {
   const wall = (performance.now() - start) / 1000;
   const survey = surveyEnd === undefined ? undefined : (surveyEnd - start) / 1000;
   // the timing first: a results file MG5 wrote oddly must not cost the (long) run itself
-  const measured: BaselineRun = { process_dir: processDir, run: BASELINE_RUN, wall_time_s: wall, survey_wall_s: survey, threads: o.threads, seed: o.seed, log: logPath };
+  const measured: BaselineRun = { process_dir: processDir, run: BASELINE_RUN, run_tag: tag, cards_key: cardsKey, wall_time_s: wall, survey_wall_s: survey, threads: o.threads, seed: o.seed, log: logPath };
   writeJsonAtomic(o.layout.run, measured);
   return finishBaseline(o.layout, measured);
 }

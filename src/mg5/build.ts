@@ -4,12 +4,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 import { packageRoot } from '../native/paths.js';
 import { ensureDirectory } from '../util/directories.js';
 import { UserError } from '../util/errors.js';
+import { clearStamp, stampMismatch, writeStamp } from '../util/stamp.js';
 
 const GLUE = join(packageRoot, 'native', 'mg5glue');
 
@@ -67,9 +68,10 @@ export function buildSubprocessLibrary(folder: string, buildDir: string, logPath
   const library = join(buildDir, `${name}.so`);
   const stampPath = join(buildDir, `${name}.inputs`);
   const digest = inputsDigest(folder);
-  if (existsSync(library) && existsSync(stampPath) && readFileSync(stampPath, 'utf8') === digest) {
-    return { folder, library, rebuilt: false };
-  }
+  // reused only when its inputs are unchanged and the library is the file that was built
+  // (a truncated or replaced library is rebuilt, never loaded)
+  if (!stampMismatch(stampPath, digest)) return { folder, library, rebuilt: false };
+  clearStamp(stampPath);
   const run = spawnSync('bash', [join(GLUE, 'build.sh'), folder, `${library}.tmp`], { encoding: 'utf8' });
   writeFileSync(logPath, `${run.stdout ?? ''}\n${run.stderr ?? ''}`);
   if (run.status !== 0) {
@@ -78,7 +80,7 @@ export function buildSubprocessLibrary(folder: string, buildDir: string, logPath
     throw new UserError(`building the process library for ${name} failed: ${last} (log: ${logPath})`);
   }
   // renamed only when complete
-  spawnSync('mv', ['-f', `${library}.tmp`, library]);
-  writeFileSync(stampPath, digest);
+  renameSync(`${library}.tmp`, library);
+  writeStamp(stampPath, digest, [library]);
   return { folder, library, rebuilt: true };
 }

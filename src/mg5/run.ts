@@ -7,7 +7,9 @@ import { dirname, join } from 'node:path';
 
 import { execa } from 'execa';
 
+import { addChildGroup, killGroups, removeChildGroup } from '../util/child_groups.js';
 import { ensureDirectory } from '../util/directories.js';
+import { faultPoint } from '../util/fault.js';
 import { UserError } from '../util/errors.js';
 import type { Mg5Location } from './locate.js';
 
@@ -20,6 +22,12 @@ export interface Mg5RunOptions {
   cwd: string;
   onStep?: (step: string) => void;
   timeoutMs?: number;
+  /** an output line that fails the run at once (MG5 warns about some mistakes and runs on) */
+  fatal?: RegExp;
+  /** what to do about a fatal line, for the error */
+  fatalHint?: string;
+  /** fault-injection point while MG5 runs (util/fault.ts) */
+  faultPoint?: string;
 }
 
 // MG5 reports many errors on stdout and may still exit 0.
@@ -38,7 +46,12 @@ export async function runMg5(mg5: Mg5Location, options: Mg5RunOptions): Promise<
     stdin: 'ignore',
     timeout: options.timeoutMs,
     env: { PYTHONUNBUFFERED: '1' },
+    // its own process group: stopping madnis-ts stops MG5 and everything MG5 started
+    detached: true,
   });
+  const pgid = child.pid;
+  if (pgid !== undefined) addChildGroup(pgid);
+  let fatal: string | undefined;
   let buffered = '';
   child.all?.on('data', (chunk: Buffer) => {
     log.write(chunk);
@@ -49,14 +62,25 @@ export async function runMg5(mg5: Mg5Location, options: Mg5RunOptions): Promise<
       const clean = line.replace(/\x1b\[[0-9;]*m/g, '').trim();
       if (!clean) continue;
       tail.push(clean);
+      if (options.faultPoint && tail.length === 5) faultPoint(options.faultPoint);
       if (tail.length > 20) tail.shift();
       if (ERROR_LINE.test(clean)) errors.push(clean);
+      if (!fatal && options.fatal?.test(clean)) {
+        fatal = clean.replace(/^(WARNING|ERROR|INFO):\s*/, '');
+        if (pgid !== undefined) killGroups([pgid]);
+      }
       const info = /^INFO:\s*(.+)$/.exec(clean);
       if (info) options.onStep?.(info[1]!.slice(0, 70));
     }
   });
   const result = await child;
+  if (pgid !== undefined) {
+    // what MG5 left running in its group (its jobs) ends with it
+    killGroups([pgid]);
+    removeChildGroup(pgid);
+  }
   await new Promise<void>((resolve) => log.end(resolve));
+  if (fatal) throw new UserError(`MadGraph5 refused this while ${options.label}: ${fatal}${options.fatalHint ? `: ${options.fatalHint}` : ''} (log: ${options.logPath})`);
   if (result.failed && (result as { code?: string }).code === 'ENOENT') {
     throw new UserError(`cannot run python3 for MadGraph5 (${mg5.dir}): install python3`);
   }

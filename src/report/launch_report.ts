@@ -24,7 +24,11 @@ export interface LaunchSummary {
   process_dir: string;
   libraries: string[];
   channel_labels: string[];
-  reused: { mg5_output: boolean; mg5_prepare: boolean; build: boolean };
+  /** false only in the summary an interrupted launch leaves (app/launch.ts stopLaunch) */
+  completed: true;
+  /** what the integrand and the sampler were made from (app/launch.ts trainingInputs) */
+  inputs: { key: string; cards_key?: string; cards?: unknown; libraries_sha256: string; [more: string]: unknown };
+  reused: { mg5_output: boolean; mg5_prepare: boolean; build: boolean; sampler: boolean };
   config: unknown;
   sampler_file: string;
   seed: number;
@@ -68,7 +72,9 @@ export function madnisSide(s: LaunchSummary): MadnisSide {
 export function readLaunchSummary(path: string): LaunchSummary {
   if (!existsSync(path)) throw new UserError(`${path} not found: run madnis-ts launch with --out ${dirname(path)} first`);
   const summary = JSON.parse(readFileSync(path, 'utf8')) as LaunchSummary;
-  if (summary.command !== 'launch' || !summary.training?.history || !summary.channel_labels)
+  const written = summary as { completed?: boolean; advice?: string };
+  if (summary.command === 'launch' && written.completed === false) throw new UserError(`${path}: the launch in ${dirname(path)} did not finish (${written.advice ?? 'rerun it'})`);
+  if (summary.command !== 'launch' || !summary.inputs || !summary.training?.history || !summary.channel_labels)
     throw new UserError(`${path} is not the summary of a madnis-ts launch (or comes from an older madnis-ts): run launch again`);
   return summary;
 }

@@ -85,6 +85,13 @@ const integrationSchema = z
   })
   .strict();
 
+// launch: MG5 `set` commands for the run and param cards (mg5/card_settings.ts)
+const cardsSchema = z
+  .object({
+    set: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  })
+  .strict();
+
 export const trainConfigSchema = z
   .object({
     vegas: vegasSchema.default(vegasSchema.parse({})),
@@ -92,6 +99,7 @@ export const trainConfigSchema = z
     channel_weights: channelWeightsSchema.default(channelWeightsSchema.parse({})),
     training: trainingSchema.default(trainingSchema.parse({})),
     integration: integrationSchema.default(integrationSchema.parse({})),
+    cards: cardsSchema.default(cardsSchema.parse({})),
   })
   .strict();
 

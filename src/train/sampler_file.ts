@@ -52,8 +52,21 @@ export interface SamplerFile {
   state: EncodedState;
   history: TrainingHistory;
   result: FinalIntegration | null;
-  /** only in checkpoints */
+  /** the training's progress (phases, points; in checkpoints, where to resume) */
   progress?: TrainingProgress;
+  /** what the sampler was trained from besides its libraries (launch: the cards), checked before reuse */
+  inputs?: TrainingInputs;
+}
+
+/**
+ * The inputs of a training beyond the process libraries: `key` identifies all of them
+ * (libraries, cards, configuration, seed, threads): equal keys, equal samplers. `cards_key`
+ * identifies the integrand's cards of an MG5 process (mg5/launch.ts processCardsDigest).
+ */
+export interface TrainingInputs {
+  key: string;
+  cards_key?: string;
+  [more: string]: unknown;
 }
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');

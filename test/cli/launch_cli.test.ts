@@ -78,7 +78,14 @@ describe('madnis-ts launch errors', () => {
       'import re',
       'text = open(sys.argv[1]).read()',
       'm = re.search(r"output madevent (\\S+)", text)',
-      'if m: os.makedirs(os.path.join(m.group(1), "SubProcesses", "P1_qq_ll"), exist_ok=True)',
+      // the files launch checks the output step for, and the compile launch's results
+      'if m:',
+      '    d = m.group(1)',
+      '    os.makedirs(os.path.join(d, "SubProcesses", "P1_qq_ll"), exist_ok=True)',
+      '    os.makedirs(os.path.join(d, "Cards"), exist_ok=True)',
+      '    for f in ["Cards/proc_card_mg5.dat", "Cards/run_card_default.dat", "Cards/param_card_default.dat", "SubProcesses/subproc.mg"]: open(os.path.join(d, f), "w").write("x\\n")',
+      'l = re.search(r"^launch (\\S+)", text, re.M)',
+      'if l: open(os.path.join(l.group(1), "SubProcesses", "results.dat"), "w").write("1 0.1\\n")',
       'print("INFO: done")',
       'sys.exit(0)',
     ].join('\n'));
@@ -105,7 +112,7 @@ describe('madnis-ts launch errors', () => {
       expect(run.stderr).toBe(`madnis-ts: error: ${join(empty, 'summary.json')} not found: run madnis-ts launch with --out ${empty} first\n`);
     }
     // a launch summary, but no baseline yet
-    writeFileSync(join(empty, 'summary.json'), JSON.stringify({ command: 'launch', training: { history: { vegas: [], flow: [], dropped: [] } }, channel_labels: [] }));
+    writeFileSync(join(empty, 'summary.json'), JSON.stringify({ command: 'launch', inputs: { key: 'k', cards_key: 'c', libraries_sha256: 'l' }, training: { history: { vegas: [], flow: [], dropped: [] } }, channel_labels: [] }));
     const run = runCli(['report', empty]);
     expect(run.status).toBe(1);
     expect(run.stderr).toBe(`madnis-ts: error: ${join(empty, 'baseline', 'baseline.json')} not found: run madnis-ts baseline ${empty} first\n`);
