@@ -12,6 +12,7 @@ import { processCardsDigest } from '../mg5/launch.js';
 import { fileSha256 } from '../train/sampler_file.js';
 import { writeJsonAtomic } from '../util/atomic_write.js';
 import { UserError } from '../util/errors.js';
+import { faultPoint } from '../util/fault.js';
 import { count } from '../util/format.js';
 import { VERSION } from '../version.js';
 import { eventRunFiles, nextRunDir } from './layout.js';
@@ -61,7 +62,10 @@ export async function generateRun(opened: ReopenedSampler, outDir: string, optio
     overweightShare: options.overweightShare,
     useTrainingMaxWeight: options.trainingMaxWeight,
     version: VERSION,
-    onProgress: (done, target, acceptance) => bar.update(done, target, { phase: 'unweighting', efficiency: acceptance }),
+    onProgress: (done, target, acceptance) => {
+      bar.update(done, target, { phase: 'unweighting', efficiency: acceptance });
+      faultPoint('generation');
+    },
     shouldStop: options.shouldStop,
   }));
 }

@@ -31,7 +31,8 @@ export interface Mg5RunOptions {
 }
 
 // MG5 reports many errors on stdout and may still exit 0.
-const ERROR_LINE = /(interrupted with error|^\s*(?:Error|MadGraph5Error|InvalidCmd|Error detected)\b|No amplitudes generated|is not a valid particle|^\s*Command ".*" interrupted)/i;
+// A zero survey is only CRITICAL in MG5's log (then a ZeroResult).
+const ERROR_LINE = /(interrupted with error|Survey return zero cross section|ZeroResult|^\s*(?:Error|MadGraph5Error|InvalidCmd|Error detected)\b|No amplitudes generated|is not a valid particle|^\s*Command ".*" interrupted)/i;
 
 export async function runMg5(mg5: Mg5Location, options: Mg5RunOptions): Promise<void> {
   ensureDirectory(dirname(options.logPath));
