@@ -14,7 +14,7 @@ import { writeJsonAtomic } from '../util/atomic_write.js';
 import { UserError } from '../util/errors.js';
 import { count } from '../util/format.js';
 import { VERSION } from '../version.js';
-import { eventRunFiles, nextRunDir } from './layout.js';
+import { claimRunDir, eventRunFiles } from './layout.js';
 import { withProgress, type Reporter } from './reporter.js';
 import type { TrainedSampler } from './train.js';
 
@@ -65,9 +65,9 @@ export function eventOverweightShare(opened: ReopenedSampler, input: { overweigh
   return input.overweightShare;
 }
 
-/** Events from an open sampler into the next run folder of `outDir`. */
+/** Events from an open sampler into the next run folder of `outDir`, claimed for this run. */
 export async function generateRun(opened: ReopenedSampler, outDir: string, options: EventOptions, reporter: Reporter): Promise<GenerateResult> {
-  const runDir = nextRunDir(outDir);
+  const runDir = claimRunDir(outDir);
   return withProgress(reporter, 'generate', 'events', true, (bar) => generateEvents(opened, {
     events: options.events,
     seed: options.seed,
