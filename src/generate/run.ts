@@ -12,6 +12,8 @@
  *   rewritten at the end with XWGTUP_k = σ·N·f_k/Σf, so the mean weight is σ exactly and
  *   overweights keep their relative weight (as MG5 rescales after its unweighting).
  */
+import { rm } from 'node:fs/promises';
+
 import { stringify as toYaml } from 'yaml';
 
 import { LheWriter, type LheHeaderSection } from '../lhe/writer.js';
@@ -21,7 +23,7 @@ import { allocatePoints } from '../mc/allocation.js';
 import { estimateFromMoments } from '../mc/estimates.js';
 import { INTEGRATION_ITERATION } from '../mc/streams.js';
 import { ensureDirectory } from '../util/directories.js';
-import { UserError } from '../util/errors.js';
+import { isStorageError, UserError } from '../util/errors.js';
 import { lheEvent } from './events.js';
 import type { ReopenedSampler } from './reopen.js';
 
@@ -210,6 +212,8 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
     } else await writer.abort();
   } catch (error) {
     await writer.abort();
+    // a full disk: the partial file is of no use and holds the space the user needs
+    if (isStorageError(error)) await rm(writer.partialPath, { force: true });
     throw error;
   }
   // σ from every generation point: batches are independent estimates of equal size

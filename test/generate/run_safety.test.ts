@@ -3,8 +3,8 @@
  * folder at once, and a disk that fills up. Each run either writes its own complete run
  * folder or fails in one line, leaving nothing under a final name.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -63,5 +63,50 @@ describe('concurrent generate runs into one folder', () => {
       expect(read.header).toContain(`\nseed: ${summary.seed}\n`);
     }
     expect(seeds.size).toBe(parallel * rounds);
+  });
+});
+
+/** A small tmpfs can be mounted in a private mount namespace (unshare -rm) on this machine. */
+function canMountTmpfs(): boolean {
+  const dir = mkdtempSync(join(work, 'probe-'));
+  return spawnSync('unshare', ['-rm', 'sh', '-c', 'mount -t tmpfs -o size=64k tmpfs "$0"', dir]).status === 0;
+}
+const tmpfs = canMountTmpfs();
+
+/**
+ * Runs the CLI with `dir` a fresh tmpfs of `size` (it lives as long as the command, in a
+ * private mount namespace): returns its exit status, stderr and every file left in `dir`.
+ */
+function cliOnSmallDisk(size: string, dir: string, args: string[]): { status: number | null; stderr: string; files: string[] } {
+  mkdirSync(dir, { recursive: true });
+  const listing = `${dir}.files`;
+  const script = 'mount -t tmpfs -o size="$1" tmpfs "$2" || exit 99; shift 3; "$@"; rc=$?; (cd "$0" && find . -type f | sort) > "$listing"; exit $rc';
+  const run = spawnSync('unshare', ['-rm', 'sh', '-c', script.replace('"$0"', `"${dir}"`).replace('"$listing"', `"${listing}"`), 'sh', size, dir, 'x',
+    process.execPath, join(packageRoot, 'bin', 'madnis-ts.js'), ...args], { encoding: 'utf8', timeout: 120_000 });
+  expect(run.status).not.toBe(99);
+  return { status: run.status, stderr: run.stderr, files: readFileSync(listing, 'utf8').split('\n').filter(Boolean) };
+}
+
+describe.skipIf(!tmpfs)('a full disk (a small tmpfs)', () => {
+  it('generate: one-line error naming the event file, exit 1, nothing under a final name', () => {
+    const out = join(work, 'full-generate');
+    const run = cliOnSmallDisk('256k', out, ['generate', sampler, '--events', '20000', '--threads', '2', '--presample', '20000', '--out', out]);
+    expect(run.status, run.stderr).toBe(1);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^madnis-ts: error: cannot write .*Events\/run_01\/unweighted_events\.lhe\.partial: no space left on the device \(ENOSPC\); free some space or write elsewhere \(--out\)/);
+    // no event file, no summary claiming a run, no temporary or partial file
+    expect(run.files).toEqual([]);
+  });
+
+  it('train: the sampler file does not fit: one line naming it, no file under its name or a temporary one', () => {
+    const config = join(work, 'small.yaml');
+    const out = join(work, 'full-train');
+    const run = cliOnSmallDisk('8k', out, ['train', 'builtin:ee_mumu?sqrts=200', '--config', config, '--out', out, '--threads', '2']);
+    expect(run.status, run.stderr).toBe(1);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^madnis-ts: error: cannot write .*full-train\/(checkpoint|sampler)\.madnis: no space left on the device \(ENOSPC\)/);
+    expect(run.files.filter((f) => /sampler\.madnis$|summary\.json$|\.tmp-/.test(f))).toEqual([]);
   });
 });
