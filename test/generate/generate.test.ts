@@ -283,6 +283,23 @@ describe('an interrupted generate leaves no file under the final name', () => {
       if (signal === 'SIGTERM') expect(code).toBe(1);
       expect(existsSync(join(out, signal, 'Events', 'run_01', 'unweighted_events.lhe.gz'))).toBe(false);
       expect(existsSync(partial)).toBe(true);
+      // the partial file reads as truncated, never as a complete event file
+      let seen = 0;
+      const error = await readLhe(partial, () => seen++).catch((e: unknown) => e);
+      expect((error as Error).message).toMatch(/unclosed root/);
+      const summaryPath = join(out, signal, 'Events', 'run_01', 'summary.json');
+      if (signal === 'SIGKILL') {
+        // killed outright: no summary claims anything
+        expect(existsSync(summaryPath)).toBe(false);
+        return;
+      }
+      // stopped between batches: the summary says the run is incomplete, and where its events are
+      const summary = JSON.parse(readFileSync(summaryPath, 'utf8'));
+      expect(summary.completed).toBe(false);
+      expect(summary.lhe_file).toBe(partial);
+      expect(summary.normalisation).toBeNull();
+      expect(summary.events).toBe(seen);
+      expect(summary.events).toBeLessThan(5_000_000);
     });
   }
 });
