@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
+import { PROGRESS_PREFIX } from '../src/cli/progress.js';
 import { packageRoot } from '../src/native/paths.js';
 import { loadProcess, type LoadedProcess } from '../src/process/load.js';
 import { parseProcessSpec } from '../src/process/spec.js';
@@ -18,7 +19,10 @@ export function builtin(spec: string, threads = 2): LoadedProcess {
 export interface CliRun {
   status: number | null;
   stdout: string;
+  /** stderr without the plain progress lines (notes, warnings, errors) */
   stderr: string;
+  /** the plain progress lines the CLI wrote to stderr (it is a pipe here, not a terminal) */
+  progress: string[];
 }
 
 /** Runs the built CLI (bin/madnis-ts.js) as a user would. */
@@ -29,7 +33,9 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 
     encoding: 'utf8',
     timeout: timeoutMs,
   });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  const lines = (result.stderr ?? '').split(/(?<=\n)/);
+  const isProgress = (line: string) => line.startsWith(PROGRESS_PREFIX);
+  return { status: result.status, stdout: result.stdout, stderr: lines.filter((l) => !isProgress(l)).join(''), progress: lines.filter(isProgress).map((l) => l.trimEnd()) };
 }
 
 /** The pull (a − b)/√(δa² + δb²). */

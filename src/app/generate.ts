@@ -15,7 +15,7 @@ import { UserError } from '../util/errors.js';
 import { faultPoint } from '../util/fault.js';
 import { count } from '../util/format.js';
 import { VERSION } from '../version.js';
-import { eventRunFiles, nextRunDir } from './layout.js';
+import { claimRunDir, eventRunFiles } from './layout.js';
 import { withProgress, type Reporter } from './reporter.js';
 import type { TrainedSampler } from './train.js';
 
@@ -26,6 +26,7 @@ export interface EventOptions {
   batch: number;
   /** presample size that fixes w_max and σ (0 with trainingMaxWeight) */
   presample: number;
+  /** w_max leaves at most this share of σ in overweights (the training's own with trainingMaxWeight) */
   overweightShare: number;
   /** w_max and σ from the sampler's final integration instead of a presample */
   trainingMaxWeight: boolean;
@@ -33,7 +34,9 @@ export interface EventOptions {
   shouldStop?: () => boolean;
 }
 
-export interface GenerateInput extends EventOptions {
+export interface GenerateInput extends Omit<EventOptions, 'overweightShare'> {
+  /** default: the share the sampler was trained with (one policy for launch and generate) */
+  overweightShare?: number;
   sampler: string;
   threads: number;
   /** events go to OUT/Events/run_XX (default: the sampler file's folder) */
@@ -49,9 +52,23 @@ export function trainedAsOpened(trained: TrainedSampler): ReopenedSampler {
   return { path: trained.path, libraryChanged: false, file: trained.file, fileSha256: fileSha256(trained.path), process: trained.process, sampler: trained.sampler };
 }
 
-/** Events from an open sampler into the next run folder of `outDir`. */
+/**
+ * The share of σ the events leave in overweights: the sampler's own (its final integration
+ * fixed ε and the training's w_max with it) unless the user asks for another, which needs
+ * a presample: the training's w_max belongs to the training's share.
+ */
+export function eventOverweightShare(opened: ReopenedSampler, input: { overweightShare?: number; trainingMaxWeight: boolean }): number {
+  const trained = opened.file.config.integration.overweight_share;
+  if (input.overweightShare === undefined) return trained;
+  if (input.trainingMaxWeight && input.overweightShare !== trained) {
+    throw new UserError(`--training-max-weight uses the w_max the training fixed with --overweight-share ${trained}; drop --training-max-weight to fix w_max for ${input.overweightShare} with a presample`);
+  }
+  return input.overweightShare;
+}
+
+/** Events from an open sampler into the next run folder of `outDir`, claimed for this run. */
 export async function generateRun(opened: ReopenedSampler, outDir: string, options: EventOptions, reporter: Reporter): Promise<GenerateResult> {
-  const runDir = nextRunDir(outDir);
+  const runDir = claimRunDir(outDir);
   return withProgress(reporter, 'generate', 'events', true, (bar) => generateEvents(opened, {
     events: options.events,
     seed: options.seed,
@@ -69,6 +86,9 @@ export async function generateRun(opened: ReopenedSampler, outDir: string, optio
     shouldStop: options.shouldStop,
   }));
 }
+
+export const OVERWEIGHT_SHARE_DEFINITION =
+  'w_max is the smallest weight leaving at most this share of σ in the excess weight of overweight events, Σ(W − w_max)₊ ≤ share·ΣW on the points that fixed it; overweight events are kept with weight factor W/w_max, so σ stays exact';
 
 export function generateSummary(opened: ReopenedSampler, threads: number, seed: number, result: GenerateResult) {
   const g = result.generation;
@@ -91,6 +111,8 @@ export function generateSummary(opened: ReopenedSampler, threads: number, seed: 
     sigma_source: result.presample.points > 0
       ? `presample of ${result.presample.points} fresh points (the <init> cross section)`
       : "the sampler's final integration (fresh points; the <init> cross section)",
+    overweight_share: result.overweight_share,
+    overweight_share_definition: OVERWEIGHT_SHARE_DEFINITION,
     w_max: result.w_max,
     w_max_source: result.w_max_source,
     expected_acceptance: result.presample.expected_acceptance,
@@ -128,8 +150,9 @@ export async function generate(input: GenerateInput, reporter: Reporter): Promis
   if (opened.libraryChanged || cardsChanged) {
     reporter.warn(`${opened.path} was trained on another integrand (${opened.libraryChanged ? 'libraries' : 'cards'} changed): used as a proposal, σ and w_max from a presample; the efficiency may be lower`);
   }
+  const overweightShare = eventOverweightShare(opened, input);
   const outDir = resolve(input.out ?? resolve(samplerPath, '..'));
-  const result = await generateRun(opened, outDir, input, reporter);
+  const result = await generateRun(opened, outDir, { ...input, overweightShare }, reporter);
   const summary = generateSummary(opened, input.threads, input.seed, result);
   const summaryPath = eventRunFiles(result.runDir).summary;
   writeJsonAtomic(summaryPath, summary);

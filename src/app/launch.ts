@@ -53,6 +53,8 @@ export interface LaunchInput {
   set?: string[];
   /** continue the training of an interrupted launch from its checkpoint */
   resume?: boolean;
+  /** overrides madnis.yaml's integration.overweight_share: the final integration's w_max, hence the events' */
+  overweightShare?: number;
 }
 
 /** Where a launch is, for a signal handler: what to stop and what to write. */
@@ -130,6 +132,7 @@ export async function launch(input: LaunchInput, reporter: Reporter, control: La
   const card = readProcCard(resolve(input.card));
   const mg5 = requireMg5(input.mg5);
   const { config, explicit } = loadTrainConfigWithKeys(input.config);
+  if (input.overweightShare !== undefined) config.integration.overweight_share = input.overweightShare;
   const settings = cardSettings(config, input.config, input.set);
   const notes = launchTrainingPolicy(config, explicit);
   const layout = launchLayout(resolve(input.out ?? defaultOutDir('launch', cardName(input.card))));
@@ -213,7 +216,7 @@ async function launchLocked(input: LaunchInput, reporter: Reporter, control: Lau
     sigma_error_pb: final.error,
     training: { phases: progress.phases, final, integrand_evaluations: progress.points, invalid_points: progress.invalid, history: progress.history },
     events: {
-      file: events.lhePath, count: events.events, w_max: events.w_max, acceptance: events.generation.acceptance,
+      file: events.lhePath, count: events.events, overweight_share: events.overweight_share, w_max: events.w_max, acceptance: events.generation.acceptance,
       presample_sigma_pb: events.presample.sigma, presample_sigma_error_pb: events.presample.error, overweight_events: events.generation.overweight_events,
       // every point the events cost (w_max and σ come from the training's final integration)
       points: events.presample.points + events.generation.points, wall_s: events.timing.wall_s,

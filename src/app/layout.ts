@@ -12,11 +12,12 @@
  *              stamps of the cached steps (process.madnis-output, process.madnis-prepare,
  *              build/P*.inputs, sampler.madnis-inputs) and the lock OUT/.madnis-ts.lock
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 
 import type { BaselineLayout } from '../mg5/baseline.js';
 import type { PrepareLayout } from '../mg5/launch.js';
+import { claimDirectory, ensureDirectory } from '../util/directories.js';
 
 /** The default output folder of a command: madnis_out/<command>_<name>. */
 export function defaultOutDir(command: 'integrate' | 'train' | 'launch', name: string): string {
@@ -80,12 +81,19 @@ export function launchLayout(dir: string): LaunchLayout {
   };
 }
 
-/** The next event run folder, MG5's way: OUT/Events/run_01, run_02, … */
-export function nextRunDir(outDir: string): string {
+/**
+ * Claims the next event run folder, MG5's way: OUT/Events/run_01, run_02, … It is created
+ * here, exclusively: a run started at the same moment into the same OUT gets the next
+ * number, never the same folder.
+ */
+export function claimRunDir(outDir: string): string {
   const events = join(outDir, 'Events');
-  const used = existsSync(events) ? readdirSync(events).map((d) => /^run_(\d+)$/.exec(d)?.[1]).filter(Boolean).map(Number) : [];
-  const next = used.length ? Math.max(...used) + 1 : 1;
-  return join(events, `run_${String(next).padStart(2, '0')}`);
+  ensureDirectory(events);
+  const used = readdirSync(events).map((d) => /^run_(\d+)$/.exec(d)?.[1]).filter(Boolean).map(Number);
+  for (let next = used.length ? Math.max(...used) + 1 : 1; ; ++next) {
+    const dir = join(events, `run_${String(next).padStart(2, '0')}`);
+    if (claimDirectory(dir)) return dir;
+  }
 }
 
 /** The files of one event run. */

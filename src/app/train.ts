@@ -136,6 +136,7 @@ export function trainSummary(trained: TrainedSampler, threads: number, resumed: 
     sigma_pb: final.sigma,
     sigma_error_pb: final.error,
     relative_std: final.relative_std,
+    overweight_share: trained.config.integration.overweight_share,
     efficiency_definition: 'ε = ⟨w⟩/w_max over the final fresh sample (zero weights included); w_max: truncated = smallest value leaving ≤ overweight_share of σ in overweights, max = plain maximum, median_max = median over bootstrap replicas of N/R points of the replica maximum',
     final,
     phases: progress.phases,

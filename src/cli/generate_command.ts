@@ -1,16 +1,11 @@
 /** `madnis-ts generate <sampler.madnis> --events N`: unweighted events (app/generate.ts). */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 
 import { generate, type GenerateInput } from '../app/generate.js';
+import { DEFAULT_OVERWEIGHT_SHARE } from '../train/config.js';
 import { parseCount, sharedOptions, withOptions } from './options.js';
 import { printGenerate } from './print.js';
 import { terminalReporter } from './progress.js';
-
-function parseShare(text: string): number {
-  const value = Number(text);
-  if (!(value > 0 && value < 0.5)) throw new InvalidArgumentError(`--overweight-share must be a number in (0, 0.5), got '${text}'`);
-  return value;
-}
 
 type GenerateOptions = Omit<GenerateInput, 'sampler' | 'shouldStop' | 'trainingMaxWeight'> & { trainingMaxWeight?: boolean };
 
@@ -24,7 +19,7 @@ export function generateCommand(): Command {
     sharedOptions.out('output folder: events go to DIR/Events/run_XX/ (default: the sampler file\'s folder)'))
     .option('--batch <N>', 'points drawn per batch', parseCount('--batch'), 65_536)
     .option('--presample <N>', 'points of the presample that fixes w_max and σ', parseCount('--presample'), 200_000)
-    .option('--overweight-share <F>', 'w_max leaves at most this share of σ in overweight events', parseShare, 0.001)
+    .addOption(sharedOptions.overweightShare(`w_max leaves at most this share of σ in overweight events (default: the share the sampler was trained with, madnis.yaml's integration.overweight_share, ${DEFAULT_OVERWEIGHT_SHARE} unless set)`))
     .option('--training-max-weight', "use w_max and σ of the sampler's final integration (fresh points) instead of a presample")
     .option('--accept-changed-process', 'use a sampler whose process libraries or cards changed since its training, as a proposal for the new integrand (else refused)')
     .addOption(sharedOptions.pdf())

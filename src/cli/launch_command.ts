@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 
 import { launch, stopLaunch, type LaunchControl, type LaunchInput } from '../app/launch.js';
+import { DEFAULT_OVERWEIGHT_SHARE } from '../train/config.js';
 import { count, percent, seconds } from '../util/format.js';
 import { sharedOptions, withOptions } from './options.js';
 import { printHeadline, printNormalisation, printTraining } from './print.js';
@@ -23,6 +24,7 @@ export function launchCommand(): Command {
     sharedOptions.out('output folder (default: madnis_out/launch_<card name>)'), sharedOptions.events().default(10_000),
     sharedOptions.threads(), sharedOptions.seed('random seed for MG5, training and generation'))
     .option('--no-baseline', 'skip MG5\'s own event generation and the comparison report')
+    .addOption(sharedOptions.overweightShare(`w_max of the events leaves at most this share of σ in overweights (default: madnis.yaml's integration.overweight_share, ${DEFAULT_OVERWEIGHT_SHARE} unless set)`))
     .action(async (card: string, options: Omit<LaunchInput, 'card'>) => {
       // a signal stops MG5 and its jobs too, and leaves a summary saying how to go on
       const control: LaunchControl = { stage: 'starting' };

@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 
-import { errorMessage, isUserError } from '../util/errors.js';
+import { errorMessage, isStorageError, isUserError, storageError } from '../util/errors.js';
 import { generateCommand } from './generate_command.js';
 import { integrateCommand } from './integrate_command.js';
 import { launchCommand } from './launch_command.js';
@@ -37,6 +37,8 @@ export async function main(argv: string[]): Promise<number> {
       // commander already printed its message (or the help/version text)
       return error.exitCode === 0 ? 0 : 1;
     }
+    // a full disk in a writer that did not name its file
+    if (isStorageError(error) && !isUserError(error)) error = storageError(error, (error as NodeJS.ErrnoException).path ?? 'an output file');
     if (isUserError(error)) {
       process.stderr.write(`madnis-ts: error: ${errorMessage(error)}\n`);
       return 1;

@@ -34,6 +34,13 @@ export function parseThreads(text: string): number {
   return integerIn('--threads', text, 1, 256);
 }
 
+/** A share of σ left in overweights: (0, 0.5], as integration.overweight_share in madnis.yaml. */
+export function parseOverweightShare(text: string): number {
+  const value = Number(text);
+  if (!(value > 0 && value <= 0.5)) throw new InvalidArgumentError(`--overweight-share must be a number in (0, 0.5], got '${text}'`);
+  return value;
+}
+
 export function defaultThreads(): number {
   return Math.max(1, availableParallelism());
 }
@@ -50,6 +57,7 @@ export const sharedOptions = {
   mg5: () => new Option('--mg5 <DIR>', 'MadGraph5_aMC@NLO installation (else MG5_HOME or mg5_aMC on PATH)'),
   out: (description: string) => new Option('-o, --out <DIR>', description),
   config: (description = 'madnis.yaml with training settings (defaults: templates/madnis.yaml)') => new Option('-c, --config <FILE>', description),
+  overweightShare: (description: string) => new Option('--overweight-share <F>', description).argParser(parseOverweightShare),
   events: (description = 'unweighted events to write') => new Option('-n, --events <N>', description).argParser(parseCount('--events')),
 };
 

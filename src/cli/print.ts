@@ -8,7 +8,7 @@ import type { GenerateResult } from '../generate/run.js';
 import type { Comparison } from '../report/compare.js';
 import type { CompositionComparison } from '../report/composition.js';
 import { headlineRows } from '../report/report.js';
-import { count, percent, seconds, withError } from '../util/format.js';
+import { count, percent, seconds, shareText, withError } from '../util/format.js';
 
 const plainTable = {
   style: { head: [], border: [] },
@@ -51,8 +51,9 @@ export function printIntegrate(summary: IntegrateSummary, summaryPath: string): 
 /** The training's table per phase and its final integration. */
 export function printTraining(trained: TrainedSampler): void {
   const { progress, final } = trained;
+  const share = shareText(trained.config.integration.overweight_share);
   const table = new Table({
-    head: ['phase', 'σ over the phase [pb]', 'χ²/dof', 'σ, fresh points [pb]', 'rel. std', 'ε (≤1% overw.)', 'ε (max)', 'points', 'wall'],
+    head: ['phase', 'σ over the phase [pb]', 'χ²/dof', 'σ, fresh points [pb]', 'rel. std', `ε (≤${share.replace(' ', '')} overw.)`, 'ε (max)', 'points', 'wall'],
     colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
     ...plainTable,
   });
@@ -71,10 +72,10 @@ export function printTraining(trained: TrainedSampler): void {
   }
   out(`\n${table.toString()}\n\n`);
   out(`  σ = ${withError(final.sigma, final.error)} pb  (${count(final.points)} fresh points, relative std of the weights ${final.relative_std.toFixed(3)})\n`);
-  out(`  unweighting efficiency ε = ⟨w⟩/w_max: ${percent(final.efficiency_truncated)} with w_max leaving ≤ 1 % of σ in overweights` +
+  out(`  unweighting efficiency ε = ⟨w⟩/w_max: ${percent(final.efficiency_truncated)} with w_max leaving ≤ ${share} of σ in overweights` +
     ` (${percent(final.overweight_fraction_truncated, 3)} of points above it), ${percent(final.efficiency_max)} with the plain maximum,` +
     ` ${percent(final.efficiency_median_max)} with the median replica maximum\n`);
-  out(`  unweighting with that w_max (≤ 1 % overweights) accepts ${percent(final.acceptance_truncated)} of points (overweight events kept with weight W/w_max)\n`);
+  out(`  unweighting with that w_max (≤ ${share} overweights) accepts ${percent(final.acceptance_truncated)} of points (overweight events kept with weight W/w_max)\n`);
   if (progress.history.dropped.length > 0) {
     out(`  dropped channels: ${progress.history.dropped.map((d) => `${d.channel + 1} (share ${d.share.toExponential(1)} at step ${d.step})`).join(', ')}\n`);
   }

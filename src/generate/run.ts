@@ -12,6 +12,8 @@
  *   rewritten at the end with XWGTUP_k = σ·N·f_k/Σf, so the mean weight is σ exactly and
  *   overweights keep their relative weight (as MG5 rescales after its unweighting).
  */
+import { rm } from 'node:fs/promises';
+
 import { stringify as toYaml } from 'yaml';
 
 import { LheWriter, type LheHeaderSection } from '../lhe/writer.js';
@@ -21,7 +23,7 @@ import { allocatePoints } from '../mc/allocation.js';
 import { estimateFromMoments } from '../mc/estimates.js';
 import { INTEGRATION_ITERATION } from '../mc/streams.js';
 import { ensureDirectory } from '../util/directories.js';
-import { UserError } from '../util/errors.js';
+import { isStorageError, UserError } from '../util/errors.js';
 import { lheEvent } from './events.js';
 import type { ReopenedSampler } from './reopen.js';
 
@@ -35,7 +37,7 @@ export interface GenerateOptions {
   batchPoints: number;
   /** presample size for w_max and σ */
   presamplePoints: number;
-  /** overweight share of σ allowed by w_max (ignored with useTrainingMaxWeight) */
+  /** overweight share of σ allowed by w_max (with useTrainingMaxWeight: the training's, which fixed its w_max) */
   overweightShare: number;
   /** use the w_max the sampler's own final integration found */
   useTrainingMaxWeight: boolean;
@@ -68,6 +70,8 @@ export interface GenerateResult {
   partialPath: string;
   completed: boolean;
   events: number;
+  /** the share of σ w_max leaves in overweights */
+  overweight_share: number;
   w_max: number;
   w_max_source: string;
   presample: { points: number; sigma: number; error: number; expected_acceptance: number };
@@ -98,8 +102,12 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
   const estimate = presample ? estimateFromMoments(presample.channels) : { sigma: result.sigma, error: result.error };
   const expectedAcceptance = presample ? presample.efficiency.truncated.acceptance : result.acceptance_truncated;
   const wMax = options.useTrainingMaxWeight || !presample ? result.w_max_truncated : presample.efficiency.truncated.wMax;
+  const trainedShare = file.config.integration.overweight_share;
+  if (options.useTrainingMaxWeight && options.overweightShare !== trainedShare) {
+    throw new Error(`generate: the training's w_max leaves ${trainedShare} of σ in overweights, not ${options.overweightShare}`);
+  }
   const wMaxSource = options.useTrainingMaxWeight
-    ? `the sampler's final integration (${result.points} points, ≤ ${file.config.integration.overweight_share} of σ in overweights)`
+    ? `the sampler's final integration (${result.points} points, ≤ ${trainedShare} of σ in overweights)`
     : `presample of ${options.presamplePoints} points, ≤ ${options.overweightShare} of σ in overweights`;
   const sigmaSource = presample
     ? `presample of ${options.presamplePoints} fresh points`
@@ -204,6 +212,8 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
     } else await writer.abort();
   } catch (error) {
     await writer.abort();
+    // a full disk: the partial file is of no use and holds the space the user needs
+    if (isStorageError(error)) await rm(writer.partialPath, { force: true });
     throw error;
   }
   // σ from every generation point: batches are independent estimates of equal size
@@ -231,6 +241,7 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
     partialPath: writer.partialPath,
     completed,
     events: accepted,
+    overweight_share: options.overweightShare,
     w_max: wMax,
     w_max_source: wMaxSource,
     presample: { points: options.presamplePoints, sigma: estimate.sigma, error: estimate.error, expected_acceptance: expectedAcceptance },

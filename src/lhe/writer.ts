@@ -2,7 +2,8 @@
  * Writes Les Houches Event files the way MadGraph5 lays them out (column widths and
  * number formats of MG5's lhe_parser), so tools that grep or diff MG5 output see the same
  * shape. The file is written under `${finalPath}.partial` and renamed by close(): a file
- * under the final name is always complete.
+ * under the final name is always complete. A full disk is the user's error naming the file
+ * (storageError): the partial file stays for the caller to remove, a temporary one is removed.
  *
  * close() can also normalise, as MG5 does after unweighting: the events are written once,
  * then the file is rewritten with its final banner, <init> and per-event weights (MG5's
@@ -19,6 +20,7 @@ import type { Writable } from 'node:stream';
 import { constants as zlibConstants, createGzip } from 'node:zlib';
 
 import { ensureDirectory } from '../util/directories.js';
+import { storageError } from '../util/errors.js';
 import type { LheEvent, LheInit, LheParticle } from './types.js';
 
 export interface LheHeaderSection {
@@ -165,7 +167,7 @@ export class LheWriter {
     this.finalPath = finalPath;
     this.partialPath = partialPath;
     const fail = (error: Error): void => {
-      this.failure ??= error;
+      this.failure ??= storageError(error, partialPath) as Error;
     };
     file.on('error', fail);
     if (sink !== file) {
@@ -192,7 +194,9 @@ export class LheWriter {
   /** gzipLevel null: plain text */
   private static async openFile(finalPath: string, path: string, preambleText: string, gzipLevel: number | null, staged = false): Promise<LheWriter> {
     ensureDirectory(dirname(finalPath));
-    const handle = await open(path, 'w');
+    const handle = await open(path, 'w').catch((error: unknown) => {
+      throw storageError(error, path);
+    });
     const file = handle.createWriteStream({ autoClose: false });
     let sink: Writable = file;
     if (gzipLevel !== null) {
@@ -242,7 +246,7 @@ export class LheWriter {
       },
       (error: unknown) => {
         this.draining = undefined;
-        throw error;
+        throw storageError(error, this.partialPath);
       },
     );
     return this.draining;
@@ -271,7 +275,7 @@ export class LheWriter {
           await rename(rewritten, this.finalPath);
         } catch (error) {
           await rm(rewritten, { force: true });
-          throw error;
+          throw storageError(error, this.finalPath);
         }
         await rm(this.partialPath, { force: true });
       } else {
@@ -279,7 +283,7 @@ export class LheWriter {
       }
     } catch (error) {
       await this.release().catch(() => undefined);
-      throw error;
+      throw storageError(error, this.partialPath);
     }
     await syncDirectory(dirname(this.finalPath));
     this.state = 'closed';

@@ -10,7 +10,7 @@ export const EFFICIENCY_DEFINITIONS = {
   end_to_end:
     'unweighted events written ÷ integrand evaluations spent producing them. MG5: the events of its run ÷ the evaluations of the jobs whose results make up its final result (SubProcesses/results.dat: the refine jobs, and the survey job of a channel that needed no refine); the rest of its survey is its fixed cost. madnis-ts: the events ÷ the points drawn by the generation step (w_max and σ come from the training\'s final integration); the training points and time are its fixed cost, listed separately.',
   sampler:
-    'ε = ⟨|w|⟩ / w_max on a weighted sample of N points, cut-failing (zero-weight) points included, per channel on the channel\'s own points, and combined either on the whole sample (one w_max for all channels, madnis-ts only) or as Σσ_c ÷ Σ(σ_c/ε_c), the efficiency of unweighting every channel on its own in proportion to its σ (both samplers: the like-for-like ratio). w_max is either the plain maximum or the smallest value that leaves ≤ 1 % of σ in overweights. madnis-ts: the final integration of the trained sampler (fresh points). MG5: from its job logs, the last survey iteration of each channel (Abs mean ÷ max weight × non-zero fraction, plain maximum only).',
+    'ε = ⟨|w|⟩ / w_max on a weighted sample of N points, cut-failing (zero-weight) points included, per channel on the channel\'s own points, and combined either on the whole sample (one w_max for all channels, madnis-ts only) or as Σσ_c ÷ Σ(σ_c/ε_c), the efficiency of unweighting every channel on its own in proportion to its σ (both samplers: the like-for-like ratio). w_max is either the plain maximum or the smallest value that leaves at most the overweight share of σ in overweights (the one the events were unweighted with: 1 % unless set, summary.json events.overweight_share). madnis-ts: the final integration of the trained sampler (fresh points). MG5: from its job logs, the last survey iteration of each channel (Abs mean ÷ max weight × non-zero fraction, plain maximum only).',
   time_to_events:
     'wall-clock seconds to N unweighted events on the same machine and threads, process generation and compilation excluded for both. MG5: its survey time (until it reports the end of the survey) plus N × (the rest of its generate_events time per requested event: refine, unweighting, combination); the whole time scaled linearly in N where the survey\'s end was not seen. madnis-ts: training time plus N × (generation time per event). The crossover is the N above which madnis-ts is faster.',
 } as const;
@@ -26,6 +26,8 @@ export interface MadnisSide {
   generation_points: number;
   generation_wall_s: number;
   channel_labels: string[];
+  /** the share of σ the truncated w_max leaves in overweights (final integration and events) */
+  overweight_share: number;
 }
 
 export interface ChannelComparison {
@@ -59,7 +61,7 @@ export interface Comparison {
     sampler_max: { madnis: number; madnis_points: number };
     /** Σσ_c / Σ(σ_c/ε_c) of the plain-max channel efficiencies, for both samplers */
     sampler_channels: { madnis: number | null; mg5: number | null; ratio: number | null; mg5_source: string };
-    sampler_truncated: { madnis: number; mg5: number | null; ratio: number | null; madnis_points: number };
+    sampler_truncated: { madnis: number; mg5: number | null; ratio: number | null; madnis_points: number; overweight_share: number };
     vegas_phase: { efficiency_max: number; efficiency_truncated: number } | null;
   };
   time: {
@@ -149,7 +151,7 @@ export function compare(m: MadnisSide, mg5: BaselineResult, milestones = [1e4, 1
       end_to_end: { madnis: madnisEndToEnd, mg5: mg5EndToEnd, ratio: mg5EndToEnd > 0 ? madnisEndToEnd / mg5EndToEnd : Number.NaN, madnis_points: m.generation_points, mg5_points: mg5.points, madnis_training_points: m.training_points },
       sampler_max: { madnis: m.final.efficiency_max, madnis_points: m.final.points },
       sampler_channels: { madnis: madnisChannels, mg5: mg5Sampler, ratio: madnisChannels && mg5Sampler ? madnisChannels / mg5Sampler : null, mg5_source: 'MadEvent job logs: last survey iteration per channel' },
-      sampler_truncated: { madnis: m.final.efficiency_truncated, mg5: null, ratio: null, madnis_points: m.final.points },
+      sampler_truncated: { madnis: m.final.efficiency_truncated, mg5: null, ratio: null, madnis_points: m.final.points, overweight_share: m.overweight_share },
       vegas_phase: vegas ? { efficiency_max: vegas.final.efficiency_max, efficiency_truncated: vegas.final.efficiency_truncated } : null,
     },
     time: {

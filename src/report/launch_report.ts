@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import type { Composition, Normalisation } from '../generate/run.js';
 import type { BaselineResult } from '../mg5/baseline.js';
 import type { LoadedProcess } from '../process/load.js';
+import { DEFAULT_OVERWEIGHT_SHARE } from '../train/config.js';
 import type { FinalIntegration, PhaseSummary, TrainingHistory } from '../train/schedule.js';
 import { writeJsonAtomic } from '../util/atomic_write.js';
 import { UserError } from '../util/errors.js';
@@ -37,7 +38,8 @@ export interface LaunchSummary {
   sigma_error_pb: number;
   training: { phases: PhaseSummary[]; final: FinalIntegration; integrand_evaluations: number; invalid_points: number; history: TrainingHistory };
   events: {
-    file: string; count: number; w_max: number; acceptance: number; presample_sigma_pb: number; presample_sigma_error_pb: number; overweight_events: number; points: number; wall_s: number;
+    /** the share of σ w_max leaves in overweights (absent in summaries before it was recorded: 0.01) */
+    file: string; count: number; overweight_share?: number; w_max: number; acceptance: number; presample_sigma_pb: number; presample_sigma_error_pb: number; overweight_events: number; points: number; wall_s: number;
     normalisation: Normalisation | null; composition: Composition;
   };
   wall_time_s: { mg5_and_build: number; training: number; generation: number };
@@ -66,6 +68,7 @@ export function madnisSide(s: LaunchSummary): MadnisSide {
     generation_points: s.events.points,
     generation_wall_s: s.events.wall_s,
     channel_labels: s.channel_labels,
+    overweight_share: s.events.overweight_share ?? DEFAULT_OVERWEIGHT_SHARE,
   };
 }
 

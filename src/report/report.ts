@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 
-import { count, percent, seconds, withError } from '../util/format.js';
+import { count, percent, seconds, shareText, withError } from '../util/format.js';
 import { readLhe } from '../lhe/reader.js';
 import type { LheEvent } from '../lhe/types.js';
 import type { BaselineResult } from '../mg5/baseline.js';
@@ -101,7 +101,7 @@ export function headlineRows(c: Comparison): string[][] {
     ['end-to-end efficiency', `${pct(e.end_to_end.madnis, 3)} (${count(e.end_to_end.madnis_points)} points)`, `${pct(e.end_to_end.mg5, 3)} (${count(e.end_to_end.mg5_points)} points)`, ratio(e.end_to_end.ratio)],
     ['sampler ε, plain max, per channel Σσ_c/Σ(σ_c/ε_c)', `${pct(e.sampler_channels.madnis, 3)} (${count(e.sampler_max.madnis_points)} points)`, `${pct(e.sampler_channels.mg5, 3)} (survey logs)`, ratio(e.sampler_channels.ratio)],
     ['sampler ε, plain max, one w_max', `${pct(e.sampler_max.madnis, 3)} (${count(e.sampler_max.madnis_points)} points)`, '–', '–'],
-    ['sampler ε, ≤ 1 % overweights', `${pct(e.sampler_truncated.madnis, 2)} (${count(e.sampler_truncated.madnis_points)} points)`, 'not in MG5\'s logs', '–'],
+    [`sampler ε, ≤ ${shareText(e.sampler_truncated.overweight_share)} overweights`, `${pct(e.sampler_truncated.madnis, 2)} (${count(e.sampler_truncated.madnis_points)} points)`, 'not in MG5\'s logs', '–'],
     ['fixed cost: training / survey', `${count(e.end_to_end.madnis_training_points)} points, ${seconds(c.time.madnis_training_s)}`, c.time.mg5_survey_s > 0 ? `survey ${seconds(c.time.mg5_survey_s)}` : 'survey (not timed)', ''],
     ...c.time.to_events.map((t) => [`time to ${count(t.events)} events`, seconds(t.madnis_s), seconds(t.mg5_s), ratio(t.ratio)]),
     ['madnis-ts is faster', crossoverText(c), '', ''],
@@ -186,7 +186,7 @@ dl dt{font-weight:600;margin-top:.5em}.note{color:#555;font-size:.9em}.warning{c
 <h2>Headline</h2>
 ${warnings.map((w) => `<p class="warning">WARNING: ${esc(w)}</p>`).join('\n')}
 ${table(['', 'madnis-ts', 'MG5', 'madnis-ts / MG5'], headlineRows(comparison))}
-<p class="note">VEGAS phase of madnis-ts (its own warm-up, for reference): ε plain max ${pct(comparison.efficiency.vegas_phase?.efficiency_max, 3)}, ≤ 1 % overweights ${pct(comparison.efficiency.vegas_phase?.efficiency_truncated, 2)}.</p>
+<p class="note">VEGAS phase of madnis-ts (its own warm-up, for reference): ε plain max ${pct(comparison.efficiency.vegas_phase?.efficiency_max, 3)}, ≤ ${shareText(comparison.efficiency.sampler_truncated.overweight_share)} overweights ${pct(comparison.efficiency.vegas_phase?.efficiency_truncated, 2)}.</p>
 <h2>Definitions</h2>
 <dl><dt>End-to-end efficiency</dt><dd>${esc(EFFICIENCY_DEFINITIONS.end_to_end)}</dd>
 <dt>Sampler efficiency</dt><dd>${esc(EFFICIENCY_DEFINITIONS.sampler)}</dd>

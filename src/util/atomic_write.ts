@@ -2,10 +2,12 @@ import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 import { ensureDirectory } from './directories.js';
+import { storageError } from './errors.js';
 
 /**
  * Writes a file under a temporary name and renames it into place, so a file under the
- * final name is always complete.
+ * final name is always complete. A full disk is the user's error naming the file (the
+ * temporary file is removed).
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   ensureDirectory(dirname(path));
@@ -15,7 +17,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     renameSync(temporary, path);
   } catch (error) {
     rmSync(temporary, { force: true });
-    throw error;
+    throw storageError(error, path);
   }
 }
 

@@ -50,3 +50,19 @@ export function ensureDirectory(path: string): void {
     }
   }
 }
+
+/**
+ * Creates the folder `path` (its parent must exist) unless it exists: true when this call
+ * created it, false when it was already there. mkdir without `recursive` is atomic, so of
+ * several processes claiming one name exactly one gets true.
+ */
+export function claimDirectory(path: string): boolean {
+  try {
+    mkdirSync(path);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    if (code === 'EEXIST') return false;
+    throw new UserError(`cannot create the folder ${path}: ${REASONS[code] ?? code}`);
+  }
+}

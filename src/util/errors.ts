@@ -19,3 +19,27 @@ export function isUserError(error: unknown): boolean {
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** Write failures the user fixes on their side: the storage is full or cannot be written. */
+const STORAGE_FAILURES: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+};
+
+/**
+ * A write to `path` that failed because the storage is full (or read-only) becomes the
+ * user's one-line error, naming the file and what to do; any other error is returned as it is.
+ */
+export function storageError(error: unknown, path: string): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (error instanceof UserError || !code || !(code in STORAGE_FAILURES)) return error;
+  return new UserError(`cannot write ${path}: ${STORAGE_FAILURES[code]} (${code}); free some space or write elsewhere (--out), then run again`, { cause: error });
+}
+
+/** An error of storageError (or a raw one it would convert). */
+export function isStorageError(error: unknown): boolean {
+  const raw = error instanceof UserError ? error.cause : error;
+  const code = (raw as NodeJS.ErrnoException | undefined)?.code;
+  return Boolean(code && code in STORAGE_FAILURES);
+}

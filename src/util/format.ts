@@ -18,6 +18,11 @@ export function percent(fraction: number, decimals = 2): string {
   return `${(100 * fraction).toFixed(decimals)} %`;
 }
 
+/** A share as a percentage to 3 significant digits: 0.01 → "1 %", 0.001 → "0.1 %". */
+export function shareText(share: number): string {
+  return `${formatSignificant(100 * share, 3)} %`;
+}
+
 export function count(n: number): string {
   return n.toLocaleString('en-US');
 }

@@ -48,6 +48,8 @@ describe('madnis-ts launch errors', () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/MadGraph5 failed while generating the process: .*interrupted with error.*\(full log: .*mg5_output\.log\)/);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    // stderr is a pipe: the MG5 step's spinner is plain progress lines
+    expect(run.progress[0]).toBe('madnis-ts: progress: MG5');
     expect(readFileSync(join(out, 'logs', 'mg5_output.log'), 'utf8')).toContain('No particle ee- in model');
     expect(existsSync(join(out, 'sampler.madnis'))).toBe(false);
   });

@@ -100,6 +100,35 @@ describe('generate → LHE → read back', () => {
     const error = Math.sqrt((a * (1 - a)) / trained.points + (a * (1 - a)) / summary.generation_points);
     expect(Math.abs(summary.measured_acceptance - a) / error).toBeLessThan(3);
   });
+  it("generate's presample and launch's training w_max give the same acceptance for the same sampler and settings", () => {
+    // launch unweights with the training's w_max (`generate --training-max-weight` is that
+    // path on the sampler file); plain `generate` fixes w_max on a presample. Same settings:
+    // the same overweight share, by default the sampler's own (integration.overweight_share).
+    const runs = [['--training-max-weight'], []].map((extra, i) => {
+      const dir = join(work, `same-acceptance-${i}`);
+      const run = runCli(['generate', join(out, 'sampler.madnis'), '--events', '20000', '--seed', String(11 + i), '--threads', '2', '--out', dir, ...extra]);
+      expect(run.status, run.stderr).toBe(0);
+      return JSON.parse(readFileSync(join(dir, 'Events', 'run_01', 'summary.json'), 'utf8'));
+    });
+    const [launchPath, presample] = runs;
+    const trained = readSamplerFile(join(out, 'sampler.madnis'));
+    expect(launchPath.overweight_share).toBe(trained.config.integration.overweight_share);
+    expect(presample.overweight_share).toBe(launchPath.overweight_share);
+    // each acceptance is a mean of min(W, w_max)/w_max ∈ [0,1] (variance ≤ a(1−a) per point)
+    // at a w_max estimated on a sample of its own (the training's final integration, the
+    // presample): both the generation points and the w_max sample count in the error
+    const a = launchPath.measured_acceptance;
+    const variance = (n: number) => (a * (1 - a)) / n;
+    const error = Math.sqrt(variance(launchPath.generation_points) + variance(presample.generation_points) + variance(trained.result!.points) + variance(200_000));
+    expect(Math.abs(launchPath.measured_acceptance - presample.measured_acceptance) / error).toBeLessThan(3);
+  });
+
+  it('refuses another overweight share with the training w_max, in one line', () => {
+    const run = runCli(['generate', join(out, 'sampler.madnis'), '--events', '10', '--threads', '2', '--out', join(work, 'share'), '--training-max-weight', '--overweight-share', '0.001']);
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain('drop --training-max-weight');
+  });
 });
 
 describe.skipIf(!haveSharedPdf)('dy_zprime: unweighted distributions follow the weighted sample', () => {
@@ -254,6 +283,23 @@ describe('an interrupted generate leaves no file under the final name', () => {
       if (signal === 'SIGTERM') expect(code).toBe(1);
       expect(existsSync(join(out, signal, 'Events', 'run_01', 'unweighted_events.lhe.gz'))).toBe(false);
       expect(existsSync(partial)).toBe(true);
+      // the partial file reads as truncated, never as a complete event file
+      let seen = 0;
+      const error = await readLhe(partial, () => seen++).catch((e: unknown) => e);
+      expect((error as Error).message).toMatch(/unclosed root/);
+      const summaryPath = join(out, signal, 'Events', 'run_01', 'summary.json');
+      if (signal === 'SIGKILL') {
+        // killed outright: no summary claims anything
+        expect(existsSync(summaryPath)).toBe(false);
+        return;
+      }
+      // stopped between batches: the summary says the run is incomplete, and where its events are
+      const summary = JSON.parse(readFileSync(summaryPath, 'utf8'));
+      expect(summary.completed).toBe(false);
+      expect(summary.lhe_file).toBe(partial);
+      expect(summary.normalisation).toBeNull();
+      expect(summary.events).toBe(seen);
+      expect(summary.events).toBeLessThan(5_000_000);
     });
   }
 });

@@ -1,8 +1,8 @@
 /**
  * LHE writing and reading: MG5's number layout, exact round trips (plain and gzip), the
- * atomic .partial → final rename, abort, and backpressure on a large file.
+ * atomic .partial → final rename, abort, a full disk, and backpressure on a large file.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { LheFormatError, readLhe } from '../../src/lhe/reader.js';
 import type { LheEvent, LheInit } from '../../src/lhe/types.js';
 import { formatEvent, LheWriter } from '../../src/lhe/writer.js';
+import { UserError } from '../../src/util/errors.js';
 
 const work = mkdtempSync(join(tmpdir(), 'madnis-lhe-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -207,6 +208,23 @@ describe('LheWriter atomicity and backpressure', () => {
     expect(() => writer.write(sampleEvent(1))).toThrow(/closed/);
     expect((await readLhe(path)).events).toBe(1);
   });
+
+  // /dev/full fails every write with ENOSPC: a full disk without mounting one
+  for (const name of ['full.lhe', 'full.lhe.gz']) {
+    it.skipIf(!existsSync('/dev/full'))(`a full disk is the user's error naming the file (${name}); nothing under the final name`, async () => {
+      const path = join(work, 'full', name);
+      mkdirSync(join(work, 'full'), { recursive: true });
+      symlinkSync('/dev/full', `${path}.partial`);
+      const failure = await (async () => {
+        const writer = await LheWriter.open(path, header, init);
+        for (let i = 0; i < 5000; i++) await writer.write(sampleEvent(i));
+        await writer.close();
+      })().catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(UserError);
+      expect((failure as Error).message).toBe(`cannot write ${path}.partial: no space left on the device (ENOSPC); free some space or write elsewhere (--out), then run again`);
+      expect(existsSync(path)).toBe(false);
+    });
+  }
 
   for (const name of ['big.lhe', 'big.lhe.gz']) {
     it(`waits for drain while writing 20000 events to ${name}`, async () => {

@@ -15,7 +15,7 @@ import type { BaselineResult } from '../../src/mg5/baseline.js';
 import { combineChannelEfficiencies, compare, crossover, type MadnisSide } from '../../src/report/compare.js';
 import { chooseObservables, compareSamples, fillSample } from '../../src/report/observables.js';
 import { compareComposition } from '../../src/report/composition.js';
-import { buildReport, comparisonWarnings, sigmaWarning } from '../../src/report/report.js';
+import { buildReport, comparisonWarnings, headlineRows, sigmaWarning } from '../../src/report/report.js';
 import { readSamplerFile } from '../../src/train/sampler_file.js';
 import type { FinalIntegration } from '../../src/train/schedule.js';
 import { runCli } from '../helpers.js';
@@ -47,7 +47,7 @@ function baseline(over: Partial<BaselineResult> = {}): BaselineResult {
 describe('the comparison numbers', () => {
   const side: MadnisSide = {
     sigma_pb: 103, sigma_error_pb: 1, final: final(0.1, [{ sigma: 62, eff: 0.2 }, { sigma: 41, eff: 0.1 }]), phases: [],
-    training_points: 2_000_000, training_wall_s: 100, events: 10000, generation_points: 100000, generation_wall_s: 10, channel_labels: ['P1/G1', 'P1/G2'],
+    training_points: 2_000_000, training_wall_s: 100, events: 10000, generation_points: 100000, generation_wall_s: 10, channel_labels: ['P1/G1', 'P1/G2'], overweight_share: 0.001,
   };
 
   it('combines channel efficiencies as Σσ_c / Σ(σ_c/ε_c)', () => {
@@ -73,6 +73,9 @@ describe('the comparison numbers', () => {
     expect(at1e4.mg5_s).toBeCloseTo(200, 9);
     expect(c.jobs[1]!.mg5!.end_to_end).toBeCloseTo(0.01, 15);
     expect(c.channels[0]!.madnis.share).toBeCloseTo(62 / 103, 15);
+    // the truncated ε is labelled with the share the events were unweighted with
+    expect(c.efficiency.sampler_truncated.overweight_share).toBe(0.001);
+    expect(headlineRows(c).map((row) => row[0])).toContain('sampler ε, ≤ 0.1 % overweights');
   });
 
   it('sums the channels of symmetric copies and Breit-Wigner splits per MG5 job', () => {
