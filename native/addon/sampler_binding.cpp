@@ -172,6 +172,14 @@ class SamplerBinding : public Napi::ObjectWrap<SamplerBinding> {
     o.Set("gradNorm", r.grad_norm);
     o.Set("invalid", double(r.invalid));
     if (r.efficiency.n > 0) o.Set("efficiency", efficiency_to_js(env, r.efficiency));
+    Napi::Object t = Napi::Object::New(env);
+    t.Set("draw", r.timing.draw);
+    t.Set("evaluateCpu", r.timing.evaluate_cpu);
+    t.Set("sampleCpu", r.timing.sample_cpu);
+    t.Set("weigh", r.timing.weigh);
+    t.Set("gradient", r.timing.gradient);
+    t.Set("total", r.timing.total);
+    o.Set("timing", t);
     return o;
   }
 

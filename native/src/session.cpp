@@ -1,5 +1,6 @@
 #include "session.h"
 
+#include <chrono>
 #include <stdexcept>
 
 #include "errors.h"
@@ -20,6 +21,19 @@ StepReport weighed_report(const SampleBatch& batch, const WeightedBatch& w, cons
   r.efficiency = unweighting_efficiency(weights, options);
   if (combined) *combined = std::move(weights);
   return r;
+}
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// The drawing part of a step's timing, from its batch.
+StepTiming drawn(const SampleBatch& batch, double draw_wall) {
+  StepTiming t;
+  t.draw = draw_wall;
+  t.evaluate_cpu = batch.evaluate_seconds;
+  t.sample_cpu = batch.sample_seconds;
+  return t;
 }
 
 EfficiencyOptions seeded(uint64_t seed) {
@@ -43,37 +57,58 @@ void TrainingSession::keep_in_buffer(const SampleBatch& batch, int64_t capacity)
 }
 
 StepReport TrainingSession::vegas_iteration(const VegasRequest& request) {
+  const auto start = Clock::now();
   const SampleBatch batch = draw(request.draw, kStreamVegas);
+  StepTiming timing = drawn(batch, since(start));
+  auto t = Clock::now();
   const WeightedBatch w = weigh_batch(sampler_, pool_, batch);
+  timing.weigh = since(t);
   refine_vegas(sampler_, pool_, batch, w, request.damping);
   if (request.keep) keep_in_buffer(batch, request.buffer_capacity);
-  return weighed_report(batch, w, request.draw.counts, seeded(request.draw.seed));
+  StepReport r = weighed_report(batch, w, request.draw.counts, seeded(request.draw.seed));
+  timing.total = since(start);
+  r.timing = timing;
+  return r;
 }
 
 StepReport TrainingSession::train_step(const TrainRequest& request) {
+  const auto start = Clock::now();
   const SampleBatch batch = draw(request.draw, kStreamTrain);
+  StepTiming timing = drawn(batch, since(start));
+  auto t = Clock::now();
   const WeightedBatch w = weigh_batch(sampler_, pool_, batch);
+  timing.weigh = since(t);
+  t = Clock::now();
   const StepResult step = madnis::train_step(sampler_, pool_, batch, *request.loss, request.learning_rate);
+  timing.gradient = since(t);
   if (request.buffer_capacity > 0) keep_in_buffer(batch, request.buffer_capacity);
   StepReport r = weighed_report(batch, w, request.draw.counts, seeded(request.draw.seed));
   r.loss = step.loss;
   r.grad_norm = step.grad_norm;
+  timing.total = since(start);
+  r.timing = timing;
   return r;
 }
 
 StepReport TrainingSession::buffer_step(const BufferRequest& request) {
   StepReport r;
   if (buffer_.size() == 0) return r;
+  const auto start = Clock::now();
   const StepResult step = madnis::train_step(sampler_, pool_, buffer_, *request.loss, request.learning_rate);
   r.channels = step.channels;
   r.loss = step.loss;
   r.grad_norm = step.grad_norm;
+  r.timing.gradient = r.timing.total = since(start);
   return r;
 }
 
 IntegrateReport TrainingSession::integrate(const IntegrateRequest& request) {
+  const auto start = Clock::now();
   const SampleBatch batch = draw(request.draw, kStreamIntegrate);
+  StepTiming timing = drawn(batch, since(start));
+  auto t = Clock::now();
   const WeightedBatch w = weigh_batch(sampler_, pool_, batch);
+  timing.weigh = since(t);
   EfficiencyOptions options = request.efficiency;
   options.seed = request.draw.seed;
   std::vector<double> combined;
@@ -89,6 +124,8 @@ IntegrateReport TrainingSession::integrate(const IntegrateRequest& request) {
     r.weights = std::move(combined);
     r.channel.assign(batch.channel.begin(), batch.channel.end());
   }
+  timing.total = since(start);
+  r.timing = timing;
   return r;
 }
 

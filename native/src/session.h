@@ -64,6 +64,14 @@ struct GenerateRequest {
   double w_max = 0;
 };
 
+// Where a step's time went, in seconds: drawing the batch (wall), and within it the
+// process evaluation and the sampler's mapping as CPU seconds summed over threads;
+// weighing the batch with the channel weights and the gradient step (networks), wall;
+// `total` is the whole step's wall time (the rest: estimates, buffer, bookkeeping).
+struct StepTiming {
+  double draw = 0, evaluate_cpu = 0, sample_cpu = 0, weigh = 0, gradient = 0, total = 0;
+};
+
 // What a step reports. `efficiency` is of the batch's combined weights (n = 0 where no
 // batch was drawn: buffer steps); `nonzero` is empty for buffer steps.
 struct StepReport {
@@ -72,6 +80,7 @@ struct StepReport {
   std::vector<int64_t> nonzero;
   double loss = 0, grad_norm = 0;
   Efficiency efficiency;
+  StepTiming timing;
 };
 
 struct IntegrateReport : StepReport {

@@ -70,7 +70,7 @@ export async function trainSampler(
     }, resume?.progress));
   const wallSeconds = (performance.now() - start) / 1000;
   // wall-clock times live in summary.json, so the same seed gives the same file
-  const progress = { ...result.progress, phases: result.progress.phases.map((p) => ({ ...p, wall_time_s: 0 })) };
+  const progress = { ...result.progress, phases: result.progress.phases.map(({ split: _split, ...p }) => ({ ...p, wall_time_s: 0 })) };
   const file: SamplerFile = {
     ...makeSamplerFile(VERSION, identity, seed, config, result.state, result.progress.history, result.final), progress, ...(inputs ? { inputs } : {}),
   };

@@ -80,6 +80,12 @@ export function printTraining(trained: TrainedSampler): void {
     out(`  dropped channels: ${progress.history.dropped.map((d) => `${d.channel + 1} (share ${d.share.toExponential(1)} at step ${d.step})`).join(', ')}\n`);
   }
   out(`  integrand evaluations: ${count(progress.points)}, wall time ${seconds(trained.wallSeconds)}\n`);
+  const splits = progress.phases.filter((p) => p.split);
+  if (splits.length > 0 && trained.wallSeconds > 0) {
+    const sum = (key: 'matrix_element_s' | 'sampler_networks_s' | 'rest_s') => splits.reduce((a, p) => a + p.split![key], 0);
+    const part = (s: number) => `${seconds(s)} (${percent(s / trained.wallSeconds, 0)})`;
+    out(`  where the training's time went: matrix element ${part(sum('matrix_element_s'))}, sampler and networks ${part(sum('sampler_networks_s'))}, rest ${part(sum('rest_s'))}\n`);
+  }
   if (progress.invalid > 0) {
     out(`  WARNING: ${count(progress.invalid)} points had a non-finite weight or channel weight (NaN/inf from the integrand): excluded with weight 0 and counted; σ covers the rest of phase space only\n`);
   }

@@ -95,9 +95,25 @@ export interface EfficiencyStats {
   medianMax: OverweightStats;
 }
 
+/**
+ * Where a native step's time went, seconds (native/src/session.h StepTiming): drawing the
+ * batch (wall), within it the process evaluation and the sampler's mapping as CPU seconds
+ * summed over threads; weighing with the channel weights and the gradient step (wall);
+ * the whole step (wall).
+ */
+export interface StepTiming {
+  draw: number;
+  evaluateCpu: number;
+  sampleCpu: number;
+  weigh: number;
+  gradient: number;
+  total: number;
+}
+
 export interface StepStats {
   /** points with a non-finite weight or prior (counted, then excluded with weight 0) */
   invalid: number;
+  timing: StepTiming;
   channels: ChannelMoments[];
   loss: number;
   gradNorm: number;

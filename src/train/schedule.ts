@@ -4,7 +4,7 @@
  * a replay buffer, stratified allocation of points to channels, channel dropping, and a
  * final integration with fresh samples. Checkpoints let a killed run resume.
  */
-import { loadAddon, type IntegrationStats, type NativeSampler, type NativeSamplerConfig, type SamplerState, type StepStats } from '../native/addon.js';
+import { loadAddon, type IntegrationStats, type NativeSampler, type NativeSamplerConfig, type SamplerState, type StepStats, type StepTiming } from '../native/addon.js';
 import type { LoadedProcess } from '../process/load.js';
 import { allocatePoints } from '../mc/allocation.js';
 import { learningRate } from './learning_rate.js';
@@ -36,6 +36,45 @@ export interface FlowRecord {
   efficiency: number;
 }
 
+/**
+ * Where a phase's time went, seconds, from the native steps' timings: the matrix element
+ * (the process evaluation's share of drawing, wall), the sampler (its mapping, the channel
+ * weights and the gradient steps: the networks in the flow phase) and the rest (estimates,
+ * bookkeeping, the JavaScript side).
+ */
+export interface TrainingSplit {
+  matrix_element_s: number;
+  sampler_networks_s: number;
+  rest_s: number;
+  /** the process evaluation and the sampler's mapping in CPU seconds, summed over threads */
+  matrix_element_cpu_s: number;
+  sampler_mapping_cpu_s: number;
+}
+
+/** Sums native step timings over a phase. */
+class TimingSum {
+  private draw = 0;
+  private evaluateCpu = 0;
+  private sampleCpu = 0;
+  private networks = 0;
+
+  add(t: StepTiming | undefined): void {
+    if (!t) return;
+    this.draw += t.draw;
+    this.evaluateCpu += t.evaluateCpu;
+    this.sampleCpu += t.sampleCpu;
+    this.networks += t.weigh + t.gradient;
+  }
+
+  /** The split of a phase that took `wall` seconds. */
+  split(wall: number): TrainingSplit {
+    const cpu = this.evaluateCpu + this.sampleCpu;
+    const me = cpu > 0 ? (this.draw * this.evaluateCpu) / cpu : 0;
+    const sampler = this.draw - me + this.networks;
+    return { matrix_element_s: me, sampler_networks_s: sampler, rest_s: Math.max(0, wall - me - sampler), matrix_element_cpu_s: this.evaluateCpu, sampler_mapping_cpu_s: this.sampleCpu };
+  }
+}
+
 export interface PhaseSummary {
   phase: 'VEGAS' | 'flow';
   /** combined over the phase's iterations/steps, with χ²/dof of their consistency */
@@ -46,6 +85,8 @@ export interface PhaseSummary {
   final: FinalIntegration;
   points: number;
   wall_time_s: number;
+  /** where the wall time went (not in sampler files: wall-clock times live in summary.json) */
+  split?: TrainingSplit;
 }
 
 export interface FinalIntegration {
@@ -194,9 +235,11 @@ export async function runTraining(
     training.stratified_allocation
       ? allocatePoints(total, progress.sqrt_variances, progress.active, training.min_channel_fraction)
       : allocatePoints(total, [], progress.active, 1);
+  let timing = new TimingSum();
   const integrate = async (iteration: number) => {
     const counts = stratify(integration.points);
     const stats = await sampler.integrate({ counts, seed, iteration, overweightShare: integration.overweight_share, replicas: integration.bootstrap_replicas });
+    timing.add(stats.timing);
     progress.points += integration.points;
     progress.invalid += stats.invalid;
     return finalIntegration(stats, counts);
@@ -209,6 +252,7 @@ export async function runTraining(
       const counts = stratify(vegas.points_per_iteration);
       const keep = it >= vegas.iterations - vegas.seed_buffer_iterations && flowSteps > 0;
       const stats = await sampler.vegasIteration({ counts, seed, iteration: it, damping: vegas.damping, keep, bufferCapacity: training.buffer_capacity });
+      timing.add(stats.timing);
       progress.points += vegas.points_per_iteration;
       progress.invalid += stats.invalid;
       const estimate = estimateFromMoments(stats.channels);
@@ -230,6 +274,7 @@ export async function runTraining(
     const settled = progress.history.vegas.slice(Math.floor(progress.history.vegas.length / 2));
     const combined = combineEstimates(settled.map((r) => ({ sigma: r.sigma, error: r.error })));
     const final = await integrate(INTEGRATION_ITERATION.vegasPhase);
+    const wall = (performance.now() - phaseStart) / 1000;
     progress.phases.push({
       phase: 'VEGAS',
       sigma: vegas.iterations > 0 ? combined.sigma : final.sigma,
@@ -237,7 +282,8 @@ export async function runTraining(
       chi2_per_dof: combined.chi2PerDof,
       final,
       points: vegas.iterations * vegas.points_per_iteration + integration.points,
-      wall_time_s: (performance.now() - phaseStart) / 1000,
+      wall_time_s: wall,
+      split: timing.split(wall),
     });
     progress.phase = flowSteps > 0 ? 'flow' : 'done';
     progress.next = 0;
@@ -247,16 +293,22 @@ export async function runTraining(
 
   // --- flow + channel weights ------------------------------------------------------------
   phaseStart = performance.now();
+  timing = new TimingSum();
   if (progress.phase === 'flow') {
     const window: number[][] = [];
     for (let step = progress.next; step < flowSteps; ++step) {
       if (step % training.allocation_update_every === 0 || step === progress.next) progress.counts = stratify(training.batch_size);
       const lr = learningRate(training.lr_schedule, training.learning_rate, training.final_learning_rate, step, flowSteps);
       const stats = await sampler.trainStep({ counts: progress.counts, seed, step, learningRate: lr, loss: training.loss, bufferCapacity: training.buffer_capacity });
+      timing.add(stats.timing);
       progress.points += training.batch_size;
       progress.invalid += stats.invalid;
       let bufferedLoss: number | null = null;
-      for (let k = 0; k < training.buffered_steps; ++k) bufferedLoss = (await sampler.bufferStep({ learningRate: lr, loss: training.loss })).loss;
+      for (let k = 0; k < training.buffered_steps; ++k) {
+        const buffered = await sampler.bufferStep({ learningRate: lr, loss: training.loss });
+        timing.add(buffered.timing);
+        bufferedLoss = buffered.loss;
+      }
       const estimate = estimateFromMoments(stats.channels);
       window.push(sqrtVariances(stats));
       if (window.length > training.allocation_update_every) window.shift();
@@ -297,6 +349,7 @@ export async function runTraining(
     const settled = progress.history.flow.slice(Math.floor(progress.history.flow.length / 2));
     const combined = combineEstimates(settled.map((r) => ({ sigma: r.sigma, error: r.error })));
     const final = await integrate(INTEGRATION_ITERATION.final);
+    const wall = (performance.now() - phaseStart) / 1000;
     progress.phases.push({
       phase: 'flow',
       sigma: combined.sigma,
@@ -304,7 +357,9 @@ export async function runTraining(
       chi2_per_dof: combined.chi2PerDof,
       final,
       points: flowSteps * training.batch_size + integration.points,
-      wall_time_s: (performance.now() - phaseStart) / 1000,
+      wall_time_s: wall,
+      // a resumed phase's split covers only the steps after the checkpoint
+      split: timing.split(wall),
     });
     progress.phase = 'done';
   }
