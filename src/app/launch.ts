@@ -220,6 +220,8 @@ async function launchLocked(input: LaunchInput, reporter: Reporter, control: Lau
       presample_sigma_pb: events.presample.sigma, presample_sigma_error_pb: events.presample.error, overweight_events: events.generation.overweight_events,
       // every point the events cost (w_max and σ come from the training's final integration)
       points: events.presample.points + events.generation.points, wall_s: events.timing.wall_s,
+      // CPU seconds (summed over threads) of the sampler's mapping and of the process, and wall seconds
+      timing_s: events.timing,
       normalisation: events.normalisation, composition: events.composition,
     },
     wall_time_s: { mg5_and_build: prepareSeconds, training: trained.wallSeconds, generation: events.timing.wall_s },
