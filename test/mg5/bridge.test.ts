@@ -144,7 +144,7 @@ describe.skipIf(!haveMg5 || !haveGfortran)('madnis-ts launch on MG5 (needs MG5 a
   const work = mkdtempSync(join(tmpdir(), 'madnis-launch-mg5-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it('p p > e+ e-: MG5 output, build, train, events; σ agrees with MG5 own survey; a second launch reuses the build', async () => {
+  it('p p > e+ e-: MG5 output, build, train, events; σ agrees with MG5 own survey; a second launch reuses the build and the sampler', async () => {
     const card = join(work, 'pp_ee.dat');
     writeFileSync(card, 'import model sm\ndefine p = g u c d s u~ c~ d~ s~\ngenerate p p > e+ e-\n');
     const config = join(work, 'quick.yaml');
@@ -188,10 +188,10 @@ describe.skipIf(!haveMg5 || !haveGfortran)('madnis-ts launch on MG5 (needs MG5 a
     // the comparison with MG5's own event generation (on a copy of the folder)
     expectReport(out, summary, mg5Read);
 
-    const again = runCli(['launch', card, '--mg5', mg5Home!, '--out', out, '--config', config, '--events', '100', '--threads', '1', '--no-baseline']);
+    const again = runCli(['launch', card, '--mg5', mg5Home!, '--out', out, '--config', config, '--events', '2000', '--threads', '1', '--no-baseline']);
     expect(again.status, again.stderr).toBe(0);
     const second = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
-    expect(second.reused).toEqual({ mg5_output: true, mg5_prepare: true, build: true });
+    expect(second.reused).toEqual({ mg5_output: true, mg5_prepare: true, build: true, sampler: true });
 
     // MG5's weight is a function of (channel, x): 1 and 2 threads (a private library copy
     // each) give the same numbers bit for bit, and so does a repeat
@@ -263,7 +263,7 @@ describe.skipIf(!haveMg5 || !haveGfortran)('madnis-ts launch p p > W+ j j on 2 c
   const work = mkdtempSync(join(tmpdir(), 'madnis-launch-wjj-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it('MG5 output, 4 subprocess libraries, training, 10 000 events that MG5 reads; a second launch reuses the build', async () => {
+  it('MG5 output, 4 subprocess libraries, training, 10 000 events that MG5 reads; a second launch reuses the build and the sampler', async () => {
     const card = join(packageRoot, 'madgraph-cards', 'pp_wpjj.dat');
     const config = join(work, 'wjj.yaml');
     // a short training: this test is about the pipeline, bench/compare about the efficiency
@@ -305,8 +305,8 @@ describe.skipIf(!haveMg5 || !haveGfortran)('madnis-ts launch p p > W+ j j on 2 c
 
     expectReport(out, summary, mg5Read);
 
-    const again = runCli(['launch', card, '--mg5', mg5Home!, '--out', out, '--config', config, '--events', '100', '--threads', '2', '--no-baseline'], {}, 1_800_000);
+    const again = runCli(['launch', card, '--mg5', mg5Home!, '--out', out, '--config', config, '--events', '10000', '--threads', '2', '--no-baseline'], {}, 1_800_000);
     expect(again.status, again.stderr).toBe(0);
-    expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).reused).toEqual({ mg5_output: true, mg5_prepare: true, build: true });
+    expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).reused).toEqual({ mg5_output: true, mg5_prepare: true, build: true, sampler: true });
   }, 3_600_000);
 });
