@@ -21,7 +21,7 @@ import { processIdentity, type ProcessIdentity, type TrainingInputs } from '../t
 import { writeJsonAtomic } from '../util/atomic_write.js';
 import { childGroups, killGroups } from '../util/child_groups.js';
 import { UserError } from '../util/errors.js';
-import { count } from '../util/format.js';
+import { count, percent } from '../util/format.js';
 import { acquireRunLock, type RunLock } from '../util/run_lock.js';
 import { clearStamp, digest, stampMismatch, writeStamp } from '../util/stamp.js';
 import { VERSION } from '../version.js';
@@ -184,7 +184,7 @@ async function launchLocked(input: LaunchInput, reporter: Reporter, control: Lau
 
   control.stage = 'training';
   const identity = processIdentity(loaded);
-  const inputs = trainingInputs(prepared.cards, identity.library_sha256, config, input.seed, input.threads);
+  const inputs = trainingInputs(prepared.cards, identity.library_sha256, config, input.seed, input.threads, input.events);
   const { trained, reused: reusedSampler } = await trainOrReuse(loaded, identity, inputs, config, input, layout, reporter);
 
   control.stage = 'generation';
@@ -239,13 +239,15 @@ async function launchLocked(input: LaunchInput, reporter: Reporter, control: Lau
 }
 
 /** Everything a trained sampler depends on: the integrand (libraries and cards), the configuration, seed and threads. */
-function trainingInputs(cards: PreparedCards, librariesSha256: string, config: TrainConfig, seed: number, threads: number): TrainingInputs {
+function trainingInputs(cards: PreparedCards, librariesSha256: string, config: TrainConfig, seed: number, threads: number, events: number): TrainingInputs {
   return {
-    key: digest(cards.key, librariesSha256, JSON.stringify(config), String(seed), String(threads), VERSION),
+    // the events too: the training stops when it no longer repays for them (train/stopping.ts)
+    key: digest(cards.key, librariesSha256, JSON.stringify(config), String(seed), String(threads), String(events), VERSION),
     cards_key: cards.key,
     cards,
     seed,
     threads,
+    events,
   };
 }
 
@@ -277,7 +279,17 @@ async function trainOrReuse(
     reporter.note(`${layout.checkpoint} holds an interrupted training: it starts afresh (launch --resume would continue it)`);
   }
   clearStamp(layout.samplerStamp);
-  const trained = await trainSampler(loaded, config, input.seed, layout, reporter, { resume, identity, inputs });
+  const trained = await trainSampler(loaded, config, input.seed, layout, reporter, { resume, identity, inputs, budget: { events: input.events } });
   writeStamp(layout.samplerStamp, inputs.key, [layout.sampler]);
+  const stop = trained.progress.stop;
+  if (stop) {
+    const v = stop.verdict;
+    reporter.note(
+      `training stopped after ${stop.end} of ${config.training.steps} steps: steps ${stop.decided_at + 2 - config.training.stop_block}–${stop.decided_at + 1} raised the acceptance from ` +
+        `${percent(v.previous)} to ${percent(v.last)}, saving ${count(Math.max(0, Math.round(v.saving)))} generated points for ${count(stop.events)} events, ` +
+        `less than their cost (${count(v.cost)} = ${config.training.training_point_cost} × ${config.training.stop_block} × ${count(config.training.batch_size)}); ` +
+        `then ${stop.end - stop.decided_at - 1} cooldown steps (training.stop_for_events in madnis.yaml)`,
+    );
+  }
   return { trained, reused: false };
 }

@@ -16,6 +16,7 @@ import {
   decodeState, makeSamplerFile, processIdentity, readSamplerFile, writeSamplerFile, type ProcessIdentity, type SamplerFile, type TrainingInputs,
 } from '../train/sampler_file.js';
 import { createSampler, runTraining, type FinalIntegration, type TrainingProgress } from '../train/schedule.js';
+import type { TrainingBudget } from '../train/stopping.js';
 import { writeJsonAtomic } from '../util/atomic_write.js';
 import { UserError } from '../util/errors.js';
 import { faultPoint } from '../util/fault.js';
@@ -50,6 +51,8 @@ export interface TrainOptions {
   identity?: ProcessIdentity;
   /** recorded in the checkpoints and the sampler file (launch: the cards) */
   inputs?: TrainingInputs;
+  /** the events the sampler is trained for (launch): the training may stop once it no longer repays */
+  budget?: TrainingBudget;
 }
 
 export async function trainSampler(
@@ -67,7 +70,7 @@ export async function trainSampler(
         writeSamplerFile(layout.checkpoint, { ...makeSamplerFile(VERSION, identity, seed, config, state, progress.history, null), progress, ...(inputs ? { inputs } : {}) });
         faultPoint('training');
       },
-    }, resume?.progress));
+    }, resume?.progress, options.budget));
   const wallSeconds = (performance.now() - start) / 1000;
   // wall-clock times live in summary.json, so the same seed gives the same file
   const progress = { ...result.progress, phases: result.progress.phases.map(({ split: _split, ...p }) => ({ ...p, wall_time_s: 0 })) };

@@ -74,6 +74,13 @@ const trainingSchema = z
     drop_threshold: z.number().min(0).max(0.5).default(1e-4),
     drop_after_step: z.number().int().min(0).default(100),
     checkpoint_every: positiveInt.default(50),
+    // launch: stop once a block of steps saves fewer generated points for the requested
+    // events than it costs (train/stopping.ts); `train` has no event count and runs every step
+    stop_for_events: z.boolean().default(true),
+    stop_block: positiveInt.default(25),
+    // κ: one training point's cost in generated points (measured 6 to 18 here)
+    training_point_cost: z.number().positive().default(10),
+    cooldown_steps: z.number().int().min(0).default(25),
   })
   .strict();
 

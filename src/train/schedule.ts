@@ -8,6 +8,7 @@ import { loadAddon, type IntegrationStats, type NativeSampler, type NativeSample
 import type { LoadedProcess } from '../process/load.js';
 import { allocatePoints } from '../mc/allocation.js';
 import { learningRate } from './learning_rate.js';
+import { cooldownRate, shouldStop, type TrainingBudget, type TrainingStop } from './stopping.js';
 import type { TrainConfig } from './config.js';
 import { combineEstimates, estimateFromMoments, relativeStd } from '../mc/estimates.js';
 import { INTEGRATION_ITERATION } from '../mc/streams.js';
@@ -130,6 +131,8 @@ export interface TrainingProgress {
   points: number;
   /** of those, the ones with a non-finite weight or prior, excluded from every estimate */
   invalid: number;
+  /** where the flow training stopped before the schedule's end, and why (train/stopping.ts) */
+  stop?: TrainingStop;
 }
 
 export interface TrainEvents {
@@ -214,6 +217,8 @@ export async function runTraining(
   seed: number,
   events: TrainEvents = {},
   resume?: TrainingProgress,
+  /** the events the sampler is for (launch): the flow training may stop when it no longer repays */
+  budget?: TrainingBudget,
 ): Promise<TrainResult> {
   const nChannels = process.info.channels;
   const { vegas, training, integration } = config;
@@ -296,9 +301,12 @@ export async function runTraining(
   timing = new TimingSum();
   if (progress.phase === 'flow') {
     const window: number[][] = [];
-    for (let step = progress.next; step < flowSteps; ++step) {
+    const stopping = budget && training.stop_for_events ? { block: training.stop_block, trainingPointCost: training.training_point_cost, batchSize: training.batch_size } : undefined;
+    for (let step = progress.next; step < (progress.stop?.end ?? flowSteps); ++step) {
       if (step % training.allocation_update_every === 0 || step === progress.next) progress.counts = stratify(training.batch_size);
-      const lr = learningRate(training.lr_schedule, training.learning_rate, training.final_learning_rate, step, flowSteps);
+      const lr = progress.stop
+        ? cooldownRate(progress.stop, training.final_learning_rate, step)
+        : learningRate(training.lr_schedule, training.learning_rate, training.final_learning_rate, step, flowSteps);
       const stats = await sampler.trainStep({ counts: progress.counts, seed, step, learningRate: lr, loss: training.loss, bufferCapacity: training.buffer_capacity });
       timing.add(stats.timing);
       progress.points += training.batch_size;
@@ -343,8 +351,16 @@ export async function runTraining(
         if (changed) sampler.setActive(progress.active);
       }
       progress.next = step + 1;
-      events.onProgress?.(vegas.iterations + step + 1, totalUnits, { phase: 'flow', loss: stats.loss, sigma: record.sigma, error: record.error, efficiency: record.efficiency });
-      if ((step + 1) % training.checkpoint_every === 0 && step + 1 < flowSteps) checkpoint();
+      // blocks that no longer repay themselves for the budget's events: cool down, then stop
+      if (stopping && budget && !progress.stop && (step + 1) % training.stop_block === 0 && step + 1 < flowSteps) {
+        const verdict = shouldStop(progress.history.flow.map((r) => r.efficiency), budget, stopping);
+        if (verdict) {
+          progress.stop = { decided_at: step, end: Math.min(flowSteps, step + 1 + training.cooldown_steps), learning_rate: lr, verdict, events: budget.events };
+        }
+      }
+      const steps = progress.stop?.end ?? flowSteps;
+      events.onProgress?.(vegas.iterations + step + 1, vegas.iterations + steps, { phase: 'flow', loss: stats.loss, sigma: record.sigma, error: record.error, efficiency: record.efficiency });
+      if ((step + 1) % training.checkpoint_every === 0 && step + 1 < steps) checkpoint();
     }
     const settled = progress.history.flow.slice(Math.floor(progress.history.flow.length / 2));
     const combined = combineEstimates(settled.map((r) => ({ sigma: r.sigma, error: r.error })));
@@ -356,7 +372,7 @@ export async function runTraining(
       error: combined.error,
       chi2_per_dof: combined.chi2PerDof,
       final,
-      points: flowSteps * training.batch_size + integration.points,
+      points: progress.history.flow.length * training.batch_size + integration.points,
       wall_time_s: wall,
       // a resumed phase's split covers only the steps after the checkpoint
       split: timing.split(wall),
