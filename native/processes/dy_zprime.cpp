@@ -7,7 +7,7 @@
 
 #include "common/builtin_process.h"
 #include "common/electroweak.h"
-#include "common/lhgrid_pdf.h"
+#include "pdf/lhgrid_pdf.h"
 
 namespace madnis::builtin {
 
