@@ -28,6 +28,9 @@ export interface EventOptions {
   trainingMaxWeight: boolean;
   /** polled between batches: stop early, leaving the clearly named partial file */
   shouldStop?: () => boolean;
+  /** the PDF grid (--pdf) or MG5 installation (--mg5), for the scale variations' densities */
+  pdf?: string;
+  mg5?: string;
 }
 
 export interface GenerateInput extends EventOptions {
@@ -35,8 +38,6 @@ export interface GenerateInput extends EventOptions {
   threads: number;
   /** events go to OUT/Events/run_XX (default: the sampler file's folder) */
   out?: string;
-  pdf?: string;
-  mg5?: string;
 }
 
 /** The sampler just trained, as generation sees a reopened one. */
@@ -57,6 +58,8 @@ export async function generateRun(opened: ReopenedSampler, outDir: string, optio
     overweightShare: options.overweightShare,
     useTrainingMaxWeight: options.trainingMaxWeight,
     version: VERSION,
+    pdf: options.pdf,
+    mg5: options.mg5,
     onProgress: (done, target, acceptance) => bar.update(done, target, { phase: 'unweighting', efficiency: acceptance }),
     shouldStop: options.shouldStop,
   }));
@@ -96,6 +99,7 @@ export function generateSummary(opened: ReopenedSampler, threads: number, seed: 
     generation_sigma_pb: g.sigma,
     generation_sigma_error_pb: g.error,
     normalisation: result.normalisation,
+    scale_variations: result.scaleVariations,
     composition: result.composition,
     timing_s: result.timing,
     events_per_second: result.events / result.timing.wall_s,
