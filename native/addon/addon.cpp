@@ -10,6 +10,7 @@
 #include "event_record_binding.h"
 #include "process_binding.h"
 #include "sampler_binding.h"
+#include "scale_variation_binding.h"
 
 namespace {
 
@@ -29,6 +30,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   madnis::addon::register_process(env, exports);
   madnis::addon::register_sampler(env, exports);
   madnis::addon::register_event_record(env, exports);
+  madnis::addon::register_scale_variations(env, exports);
   Napi::Object abi = Napi::Object::New(env);
   abi.Set("major", MADNIS_PROCESS_ABI_MAJOR);
   abi.Set("minor", MADNIS_PROCESS_ABI_MINOR);

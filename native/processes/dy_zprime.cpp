@@ -7,7 +7,7 @@
 
 #include "common/builtin_process.h"
 #include "common/electroweak.h"
-#include "common/lhgrid_pdf.h"
+#include "pdf/lhgrid_pdf.h"
 
 namespace madnis::builtin {
 
@@ -15,7 +15,7 @@ namespace {
 
 // Quarks in the proton of MadGraph's default `sm` (4 flavours): d u s c.
 constexpr std::array<int, 4> kQuarks = {1, 2, 3, 4};
-constexpr double kPtMin = 10, kEtaMax = 2.5, kDeltaRMin = 0.4, kFactorisationScale = 91.188;
+constexpr double kPtMin = 10, kEtaMax = 2.5, kDeltaRMin = 0.4, kCentralScale = 91.188;
 
 const Fermion& quark_of(int pdg) { return std::abs(pdg) % 2 == 0 ? kUpQuark : kDownQuark; }
 
@@ -30,6 +30,8 @@ class DyZprime final : public BuiltinProcess {
     const double wzp = params.number("wzp", 5, 1e-3, 1e4);
     const bool zprime = params.choice("zprime", "on", {"on", "off"}) == "on";
     const std::string pdf_path = params.text("pdf", "");
+    // MG5's run-card scalefact: both scales are scalefact * 91.188 GeV
+    const double scalefact = params.number("scalefact", 1, 0.01, 100);
     params.reject_unknown();
     if (pdf_path.empty())
       throw std::invalid_argument(
@@ -43,7 +45,8 @@ class DyZprime final : public BuiltinProcess {
     vectors_ = {{0, 0, true}, {ew_.mz, ew_.wz, false}};
     if (zprime) vectors_.push_back({mzp, wzp, false});
     s_min_ = 4 * kPtMin * kPtMin;  // p_T ≤ √ŝ/2 for each lepton
-    alpha_s_ = pdf_.alphas(kFactorisationScale);
+    scale_ = scalefact * kCentralScale;
+    alpha_s_ = pdf_.alphas(scale_);
 
     // MadGraph's order for `p p > e+ e-` (representative subprocess u u~ > e+ e-).
     set_shape("dy_zprime",
@@ -56,7 +59,7 @@ class DyZprime final : public BuiltinProcess {
     std::ostringstream json;
     json << "{\"channel_names\":[\"gamma\",\"Z\"" << (zprime ? ",\"Zprime\"" : "") << "],\"sqrts\":" << json_number(sqrt_s_) << ",\"zprime\":\"" << (zprime ? "on" : "off")
          << "\",\"mzp\":" << json_number(mzp) << ",\"wzp\":" << json_number(wzp)
-         << ",\"pdf\":\"" << json_escape(pdf_path) << "\",\"mu_f\":" << json_number(kFactorisationScale)
+         << ",\"pdf\":\"" << json_escape(pdf_path) << "\",\"scalefact\":" << json_number(scalefact) << ",\"mu_f\":" << json_number(scale_)
          << ",\"alpha_s\":" << json_number(alpha_s_) << ",\"mz\":" << json_number(ew_.mz)
          << ",\"wz\":" << json_number(ew_.wz) << ",\"mw\":" << json_number(ew_.mw)
          << ",\"sw2\":" << json_number(ew_.sw2) << ",\"cuts\":\"ptl>10 |etal|<2.5 drll>0.4\"}";
@@ -79,8 +82,8 @@ class DyZprime final : public BuiltinProcess {
     const Vec4 parton1{e, 0, 0, e}, parton2{e, 0, 0, -e};  // partonic rest frame
 
     double pdf1[14], pdf2[14];
-    pdf_.xfx_all(x1, kFactorisationScale, pdf1);
-    pdf_.xfx_all(x2, kFactorisationScale, pdf2);
+    pdf_.xfx_all(x1, scale_, pdf1);
+    pdf_.xfx_all(x2, scale_, pdf2);
 
     // Sum over q q̄ and q̄ q for each flavour; keep each term for the flavour choice.
     std::array<double, 2 * kQuarks.size()> terms{};
@@ -124,8 +127,10 @@ class DyZprime final : public BuiltinProcess {
     lab_e_minus.store(r.momenta + 12);
     r.x1 = x1;
     r.x2 = x2;
-    r.mu_f = r.mu_r = kFactorisationScale;
+    r.mu_f = r.mu_r = scale_;
     r.alpha_s = alpha_s_;
+    r.qcd_order = 0;  // electroweak at leading order
+    r.pdf_factor = pdf1[quark + 6] / x1 * pdf2[-quark + 6] / x2;
     r.alpha_qed = ew_.alpha;
 
     if (!passes_cuts(lab_e_plus, lab_e_minus) || total <= 0) {
@@ -168,7 +173,7 @@ class DyZprime final : public BuiltinProcess {
     return out;
   }
 
-  double sqrt_s_ = 13000, s_min_ = 400, alpha_s_ = 0;
+  double sqrt_s_ = 13000, s_min_ = 400, alpha_s_ = 0, scale_ = kCentralScale;
   Electroweak ew_;
   std::vector<NeutralVector> vectors_;
   LHGridPdf pdf_;

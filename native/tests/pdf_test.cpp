@@ -7,7 +7,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "common/lhgrid_pdf.h"
+#include "pdf/alpha_s.h"
+#include "pdf/lhgrid_pdf.h"
 
 using madnis::LHGridPdf;
 
@@ -89,4 +90,13 @@ TEST(pdf_errors_name_file_and_line) {
   std::remove(truncated.c_str());
   CHECK(message.find(truncated) != std::string::npos);
   CHECK(message.find("line") != std::string::npos);
+}
+
+// The grid's running is MadEvent's, the one the scale variations use from any scale.
+TEST(pdf_alpha_s_is_the_shared_running) {
+  const LHGridPdf pdf = LHGridPdf::load(grid_path());
+  for (double q : {2.0, 4.0, 30.0, 91.188, 350.0, 3000.0}) {
+    const double from_mz = madnis::run_alpha_s(pdf.alphas_mz(), 91.188, q, 2);
+    CHECK(std::abs(pdf.alphas(q) / from_mz - 1) < 1e-12);
+  }
 }

@@ -32,6 +32,9 @@ export interface EventOptions {
   trainingMaxWeight: boolean;
   /** polled between batches: stop early, leaving the clearly named partial file */
   shouldStop?: () => boolean;
+  /** the PDF grid (--pdf) or MG5 installation (--mg5), for the scale variations' densities */
+  pdf?: string;
+  mg5?: string;
 }
 
 export interface GenerateInput extends Omit<EventOptions, 'overweightShare'> {
@@ -41,8 +44,6 @@ export interface GenerateInput extends Omit<EventOptions, 'overweightShare'> {
   threads: number;
   /** events go to OUT/Events/run_XX (default: the sampler file's folder) */
   out?: string;
-  pdf?: string;
-  mg5?: string;
   /** use a sampler whose libraries or cards changed since its training (σ and w_max from a presample) */
   acceptChangedProcess?: boolean;
 }
@@ -79,6 +80,8 @@ export async function generateRun(opened: ReopenedSampler, outDir: string, optio
     overweightShare: options.overweightShare,
     useTrainingMaxWeight: options.trainingMaxWeight,
     version: VERSION,
+    pdf: options.pdf,
+    mg5: options.mg5,
     onProgress: (done, target, acceptance) => {
       bar.update(done, target, { phase: 'unweighting', efficiency: acceptance });
       faultPoint('generation');
@@ -128,6 +131,7 @@ export function generateSummary(opened: ReopenedSampler, threads: number, seed: 
     generation_sigma_pb: g.sigma,
     generation_sigma_error_pb: g.error,
     normalisation: result.normalisation,
+    scale_variations: result.scaleVariations,
     composition: result.composition,
     timing_s: result.timing,
     events_per_second: result.events / result.timing.wall_s,

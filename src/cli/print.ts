@@ -100,6 +100,21 @@ export function printNormalisation(result: GenerateResult): void {
   if (parts.length > 1) {
     out(`  events per subprocess: ${parts.map((p) => `${p.name} ${count(p.events)} (${percent(p.weight_share, 1)})`).join(', ')}\n`);
   }
+  printScaleVariations(result);
+}
+
+/** The 9-point scale variations under their summary.json names (scale_variations). */
+function printScaleVariations(result: GenerateResult): void {
+  const s = result.scaleVariations;
+  if (!s.computed || !s.envelope) {
+    out(`  scale_variations: none written (${s.note})\n`);
+    return;
+  }
+  const central = s.variations.find((v) => v.mu_r_factor === 1 && v.mu_f_factor === 1)!.sigma_pb;
+  const table = new Table({ head: ['id', 'mu_r_factor', 'mu_f_factor', 'sigma_pb', 'ratio_to_central'], style: { head: [], border: [] } });
+  for (const v of s.variations) table.push([v.id, v.mu_r_factor, v.mu_f_factor, withError(v.sigma_pb, v.error_pb), `${v.ratio_to_central.toFixed(5)} ± ${v.ratio_error.toFixed(5)}`]);
+  out(`  scale_variations (<rwgt> ids 1–9, as MG5's systematics "Central scale variation"):\n${table.toString().replace(/^/gm, '  ')}\n`);
+  out(`  envelope: ${s.envelope.min_pb.toPrecision(6)} … ${s.envelope.max_pb.toPrecision(6)} pb (${percent(s.envelope.min_pb / central - 1, 1)} / +${percent(s.envelope.max_pb / central - 1, 1)} of σ)\n`);
 }
 
 export function printGenerate(description: string, result: GenerateResult, summary: GenerateSummary, summaryPath: string): void {

@@ -26,6 +26,10 @@ import { ensureDirectory } from '../util/directories.js';
 import { isStorageError, UserError } from '../util/errors.js';
 import { lheEvent } from './events.js';
 import type { ReopenedSampler } from './reopen.js';
+import {
+  initrwgtText, openScaleVariations, planScaleVariations, summariseVariations, VariationSums, variationIds,
+  type ScaleVariationSummary,
+} from './scale_variations.js';
 
 export interface GenerateOptions {
   events: number;
@@ -42,6 +46,9 @@ export interface GenerateOptions {
   /** use the w_max the sampler's own final integration found */
   useTrainingMaxWeight: boolean;
   version: string;
+  /** where the scale variations may find the PDF grid (--pdf, --mg5), if the process does not say */
+  pdf?: string;
+  mg5?: string;
   onProgress?: (accepted: number, target: number, acceptance: number) => void;
   /** polled between batches: stop early, leaving the clearly named partial file */
   shouldStop?: () => boolean;
@@ -78,6 +85,8 @@ export interface GenerateResult {
   generation: { points: number; invalid: number; accepted: number; acceptance: number; acceptance_error: number; overweight_events: number; overweight_sigma_share: number; sigma: number; error: number };
   composition: Composition;
   normalisation: Normalisation | null;
+  /** the 9-point μ_R/μ_F variations written in <rwgt>, their σ, or why there are none */
+  scaleVariations: ScaleVariationSummary;
   timing: { sample_s: number; evaluate_s: number; unweight_s: number; write_s: number; wall_s: number };
 }
 
@@ -123,6 +132,16 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
     processes: [{ xsec: estimate.sigma, xerr: estimate.error, xmax: estimate.sigma, id: 1 }],
     generator: { name: 'madnis-ts', version: options.version },
   };
+  // scale variations: decided from the process, switched off at the first events if the
+  // record lacks the power of α_s
+  const plan = planScaleVariations(proc, { pdf: options.pdf, mg5: options.mg5 });
+  const variations = openScaleVariations(plan);
+  const scaleFactors = variations?.factors() ?? [];
+  const ids = variationIds(scaleFactors);
+  const sums = new VariationSums(scaleFactors);
+  let varied = variations !== undefined;
+  const initrwgt = (): LheHeaderSection[] => (varied ? [{ name: 'initrwgt', text: initrwgtText(scaleFactors, plan.pdfLhaid), markup: true }] : []);
+
   // a launched MG5 process: its cards, as MG5's own event files carry them
   const processDir = mg5ProcessDir(proc);
   const banner = (events: number, normalisation: Normalisation | null): LheHeaderSection[] => [
@@ -147,6 +166,8 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
       escape: true,
     },
     { name: 'madnis_config', text: toYaml(file.config), escape: true },
+    { name: 'madnis_scale_variations', text: `${varied ? 'written in <rwgt> (ids 1-9, <initrwgt>)' : 'not written'}: ${plan.note}`, escape: true },
+    ...initrwgt(),
   ];
   const writer = await LheWriter.open(lhePath, banner(options.events, null), init, { staged: true });
 
@@ -176,6 +197,15 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
       timing.evaluate_s += batch.timing.evaluateSeconds;
       timing.unweight_s += batch.timing.unweightSeconds;
       const start = performance.now();
+      const written = Math.min(batch.accepted, options.events - accepted);
+      let ratios: Float64Array | undefined;
+      if (varied && written > 0) {
+        const orders = batch.events.qcdOrder.subarray(0, written);
+        if (accepted === 0 && orders.some((n) => n < 0)) {
+          varied = false;
+          plan.note = `the process does not give the power of α_s of its weights (qcdOrder −1): no scale variations written (${plan.note})`;
+        } else ratios = await variations!.ratios(batch.events);
+      }
       // the batch's events come in a random order: its first ones are a uniform subset
       for (let k = 0; k < batch.accepted && accepted < options.events; ++k, ++accepted) {
         const factor = batch.weightFactor[k]!;
@@ -192,7 +222,16 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
         const c = batch.channel[k]!;
         channelEvents[c]! += 1;
         channelWeight[c]! += factor;
-        await writer.write(lheEvent(batch, k, info, estimate.sigma));
+        const event = lheEvent(batch, k, info, estimate.sigma);
+        if (ratios) {
+          const own = ratios.subarray(k * ids.length, (k + 1) * ids.length);
+          if (own.some((r) => !Number.isFinite(r))) {
+            throw new Error(`event ${accepted + 1}: its scale variations cannot be computed from its record (power of α_s ${batch.events.qcdOrder[k]}, x ${batch.events.x1[k]}, ${batch.events.x2[k]}, μ_F ${batch.events.muF[k]})`);
+          }
+          sums.add(factor, own, 0);
+          event.reweights = { ids, factors: own };
+        }
+        await writer.write(event);
       }
       writeSeconds += (performance.now() - start) / 1000;
       options.onProgress?.(accepted, options.events, acceptedAll / drawn);
@@ -259,6 +298,7 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
     },
     composition,
     normalisation,
+    scaleVariations: summariseVariations(plan, varied ? sums.result(estimate.sigma, estimate.error) : []),
     timing: { ...timing, write_s: writeSeconds, wall_s: (performance.now() - wall) / 1000 },
   };
 }

@@ -47,4 +47,9 @@ export interface LheEvent {
   particles: LheParticle[];
   /** optional text after the particle lines, inside <event> (MG5's <mgrwt> block), '\n'-terminated */
   trailer?: string;
+  /**
+   * LHE 3.0 <rwgt> weights, as factors of XWGTUP: <wgt id=ids[v]> = XWGTUP·factors[v]
+   * (declared in the header's <initrwgt>)
+   */
+  reweights?: { ids: readonly string[]; factors: ArrayLike<number> };
 }

@@ -32,6 +32,8 @@ export interface LheHeaderSection {
    * every line, CDATA or not, and would take a '<init>' in the text for the init block
    */
   escape?: boolean;
+  /** the text is XML markup to be read as such (LHE 3.0's <initrwgt>): written verbatim */
+  markup?: boolean;
 }
 
 /** How close() rewrites the file into its final form. */
@@ -79,14 +81,27 @@ const formatWeight = (weight: number) => cExp(weight, 10, WEIGHT_WIDTH, true);
 /** a staged XWGTUP and the blank after it */
 const STAGED_WEIGHT = /^[+-]\d\.\d{10}e[+-]\d\d /;
 
-/** The event's text and where its XWGTUP starts in it. */
-function formatEventAt(event: LheEvent): { text: string; weightAt: number } {
+/** The event's text, where its XWGTUP starts in it, and where each <wgt> value starts. */
+function formatEventAt(event: LheEvent): { text: string; weightAt: number; reweightAt: number[] } {
   if (event.particles.length === 0) throw new RangeError('an LHE event needs at least one particle');
   const lead = `<event>\n${cInt(event.particles.length, 2)} ${cInt(event.processId, 6)} `;
-  const text = `${lead}${formatWeight(event.weight)}` +
+  let text = `${lead}${formatWeight(event.weight)}` +
     ` ${cExp(event.scale, 8, 14)} ${cExp(event.alphaQED, 8, 14)} ${cExp(event.alphaS, 8, 14)}\n` +
-    `${event.particles.map(formatParticle).join('')}${event.trailer ?? ''}</event>\n`;
-  return { text, weightAt: lead.length };
+    `${event.particles.map(formatParticle).join('')}${event.trailer ?? ''}`;
+  const reweightAt: number[] = [];
+  const reweights = event.reweights;
+  if (reweights && reweights.ids.length) {
+    if (reweights.factors.length !== reweights.ids.length) throw new RangeError(`an event has ${reweights.ids.length} weight ids and ${reweights.factors.length} factors`);
+    // MG5's <rwgt> lines (lhe_parser: <wgt id='ID'> %+13.7e </wgt>), with XWGTUP's 11 digits
+    text += '<rwgt>\n';
+    reweights.ids.forEach((id, v) => {
+      const open = `<wgt id='${escapeXml(id)}'> `;
+      reweightAt.push(text.length + open.length);
+      text += `${open}${formatWeight(event.weight * reweights.factors[v]!)} </wgt>\n`;
+    });
+    text += '</rwgt>\n';
+  }
+  return { text: `${text}</event>\n`, weightAt: lead.length, reweightAt };
 }
 
 export function formatEvent(event: LheEvent): string {
@@ -130,7 +145,9 @@ function formatHeaderSection(section: LheHeaderSection): string {
   }
   let text = section.text;
   // Cards read better verbatim, so CDATA unless the text itself would end the CDATA.
-  if (section.escape) text = escapeXml(text);
+  if (section.markup) {
+    if (section.escape) throw new RangeError(`header section '${section.name}' cannot be both markup and escaped`);
+  } else if (section.escape) text = escapeXml(text);
   else if (/[<&]/.test(text)) text = text.includes(']]>') ? escapeXml(text) : `<![CDATA[\n${text}\n]]>`;
   if (!text.endsWith('\n')) text += '\n';
   return `<${open}>\n${text}</${section.name}>\n`;
@@ -153,7 +170,14 @@ export class LheWriter {
   /** staged files: bytes written so far (buffer included), and the byte offset of every event's XWGTUP */
   private bytes = 0;
   private preambleBytes = 0;
-  private weightOffsets = new Float64Array(0);
+  /**
+   * every weight field to patch: its byte offset, its event and its factor of that event's
+   * XWGTUP (1 for XWGTUP itself, the <rwgt> factor for a <wgt>)
+   */
+  private fieldOffsets = new Float64Array(0);
+  private fieldEvents = new Float64Array(0);
+  private fieldFactors = new Float64Array(0);
+  private fields = 0;
 
   private constructor(
     finalPath: string,
@@ -218,15 +242,14 @@ export class LheWriter {
   write(event: LheEvent): Promise<void> | void {
     if (this.state !== 'open') throw new Error(`LHE writer for ${this.finalPath} is ${this.state}`);
     if (this.failure) throw this.failure;
-    const { text, weightAt } = formatEventAt(event);
+    const { text, weightAt, reweightAt } = formatEventAt(event);
     if (this.staged) {
-      if (this.count === this.weightOffsets.length) {
-        const grown = new Float64Array(Math.max(1024, 2 * this.count));
-        grown.set(this.weightOffsets);
-        this.weightOffsets = grown;
-      }
       // the head up to XWGTUP is ASCII (numbers): its characters are bytes
-      this.weightOffsets[this.count] = this.bytes + weightAt;
+      this.addField(this.bytes + weightAt, 1);
+      if (reweightAt.length) {
+        // the text before a <wgt> value may hold non-ASCII (a trailer): count its bytes
+        reweightAt.forEach((at, v) => this.addField(this.bytes + Buffer.byteLength(text.slice(0, at)), event.reweights!.factors[v]!));
+      }
       this.bytes += Buffer.byteLength(text);
     }
     this.buffer += text;
@@ -235,6 +258,23 @@ export class LheWriter {
     const out = this.buffer;
     this.buffer = '';
     return this.push(out);
+  }
+
+  private addField(offset: number, factor: number): void {
+    if (this.fields === this.fieldOffsets.length) {
+      const grow = (old: Float64Array) => {
+        const grown = new Float64Array(Math.max(1024, 2 * old.length));
+        grown.set(old);
+        return grown;
+      };
+      this.fieldOffsets = grow(this.fieldOffsets);
+      this.fieldEvents = grow(this.fieldEvents);
+      this.fieldFactors = grow(this.fieldFactors);
+    }
+    this.fieldOffsets[this.fields] = offset;
+    this.fieldEvents[this.fields] = this.count;
+    this.fieldFactors[this.fields] = factor;
+    this.fields++;
   }
 
   private push(text: string): Promise<void> | void {
@@ -303,11 +343,13 @@ export class LheWriter {
 
   /**
    * The staged file into `path`: the new preamble, then the events' bytes as written with
-   * every XWGTUP overwritten in place (same width) by normalisation.weight(k), compressed
+   * every XWGTUP overwritten in place (same width) by normalisation.weight(k), and every
+   * <wgt> value by normalisation.weight(k) times its factor, compressed
    * when the final name ends in .gz; synced before the caller renames it.
    */
   private async normalise(path: string, normalisation: LheNormalisation): Promise<void> {
-    const offsets = this.weightOffsets, events = this.count, skip = this.preambleBytes, partial = this.partialPath;
+    const offsets = this.fieldOffsets, fieldEvents = this.fieldEvents, factors = this.fieldFactors;
+    const fields = this.fields, events = this.count, skip = this.preambleBytes, partial = this.partialPath;
     const head = Buffer.from(preamble(normalisation.header, normalisation.init));
     async function* patched(): AsyncGenerator<Buffer> {
       yield head;
@@ -317,22 +359,23 @@ export class LheWriter {
         carry = undefined;
         const end = position + chunk.length;
         // each field is checked with the blank that follows it
-        for (; k < events && offsets[k]! + WEIGHT_WIDTH + 1 <= end; ++k) {
-          const at = offsets[k]! - position;
+        for (; k < fields && offsets[k]! + WEIGHT_WIDTH + 1 <= end; ++k) {
+          const at = offsets[k]! - position, event = fieldEvents[k]!;
           // the staged field must be where and as wide as the new one
-          if (!STAGED_WEIGHT.test(chunk.toString('latin1', at, at + WEIGHT_WIDTH + 1))) throw new Error(`${partial}: event ${k + 1} has no ${WEIGHT_WIDTH}-character XWGTUP at byte ${offsets[k]}: cannot normalise it`);
-          const weight = formatWeight(normalisation.weight(k));
-          if (weight.length !== WEIGHT_WIDTH) throw new RangeError(`event ${k + 1}: weight ${weight} does not fit the ${WEIGHT_WIDTH} characters of XWGTUP`);
+          if (!STAGED_WEIGHT.test(chunk.toString('latin1', at, at + WEIGHT_WIDTH + 1))) throw new Error(`${partial}: event ${event + 1} has no ${WEIGHT_WIDTH}-character weight at byte ${offsets[k]}: cannot normalise it`);
+          // XWGTUP's factor is 1: its value is weight(k) exactly
+          const weight = formatWeight(normalisation.weight(event) * factors[k]!);
+          if (weight.length !== WEIGHT_WIDTH) throw new RangeError(`event ${event + 1}: weight ${weight} does not fit the ${WEIGHT_WIDTH} characters of a weight field`);
           chunk.write(weight, at, 'latin1');
         }
         // a weight field that runs past this chunk is patched with the next one
-        const keep = k < events && offsets[k]! < end ? offsets[k]! - position : chunk.length;
+        const keep = k < fields && offsets[k]! < end ? offsets[k]! - position : chunk.length;
         if (keep < chunk.length) carry = Buffer.from(chunk.subarray(keep));
         const from = Math.max(0, skip - position);
         if (from < keep) yield chunk.subarray(from, keep);
         position += keep;
       }
-      if (carry || k !== events) throw new Error(`${partial} ends before its ${events} events: cannot normalise it`);
+      if (carry || k !== fields) throw new Error(`${partial} ends before its ${events} events: cannot normalise it`);
       yield Buffer.from('</LesHouchesEvents>\n');
     }
     const file = createWriteStream(path);

@@ -182,12 +182,30 @@ export interface NativeSampler {
   info(): { parameters: number; stage: 'vegas' | 'flow'; bufferSize: number; features: number };
 }
 
+/** The 9-point scale variations of event weights (native/src/scale_variation.h). */
+export interface NativeScaleVariations {
+  /** the variations, in the order of each event's ratios (MG5 systematics': μ_R slowest) */
+  factors(): Array<{ muR: number; muF: number }>;
+  /** w(variation v)/w of event e at e·nv + v (NaN where the record does not determine it); one call per batch */
+  ratios(record: EventColumns): Promise<Float64Array>;
+}
+
+export interface ScaleVariationOptions {
+  /** the LHgrid file the weights were computed with ('' when no beam has a PDF) */
+  pdfGrid: string;
+  /** per beam: 1 a proton's PDF, −1 an antiproton's, 0 none (lepton) */
+  beamPdf: [number, number];
+  /** loops of the α_s running (MadEvent's: 2) */
+  nloop: number;
+}
+
 interface Addon {
   /** crashHint: printed after the message that the library crashed (where its logs are) */
   Process: new (library: string | Array<{ path: string; params: string; crashHint?: string }>, params: string, threads: number) => NativeProcess;
   Sampler: new (process: NativeProcess, config: NativeSamplerConfig) => NativeSampler;
   /** ε for any weighted sample (zero weights included), defined in native/src/unweight.h */
   unweightingEfficiency(weights: Float64Array, options?: { overweightShare?: number; replicas?: number; seed?: number }): Promise<EfficiencyStats>;
+  ScaleVariations: new (options: ScaleVariationOptions) => NativeScaleVariations;
   processAbi: { major: number; minor: number };
   eventRecord: NativeEventRecord;
 }

@@ -284,4 +284,28 @@ describe('LheWriter.close with a normalisation', () => {
       expect(text.match(/<mgrwt>/g)).toHaveLength(1000);
     });
   }
+
+  it('<rwgt> weights are XWGTUP times their factor after normalisation, a factor of 1 is XWGTUP exactly; <initrwgt> is markup', async () => {
+    const path = join(work, 'norm', 'rwgt.lhe');
+    const ids = ['1', '2', 'é'];
+    const writer = await LheWriter.open(path, [], init, { staged: true });
+    const factors = (i: number) => [0.5 + i / 7, 1, 2 + i / 11];
+    // a non-ASCII trailer before the block moves the byte offsets away from the characters'
+    for (let i = 0; i < 2000; ++i) await writer.write({ ...sampleEvent(i), trailer: i % 2 ? '<x>ü</x>\n' : '', reweights: { ids, factors: factors(i) } });
+    const initrwgt = `<weightgroup name="Central scale variation" combine="envelope">\n<weight id="1" MUR="0.5"> MUR=0.5 </weight>\n</weightgroup>`;
+    await writer.close({ header: [{ name: 'initrwgt', text: initrwgt, markup: true }], init, weight: (k) => 3 * k + 0.25, readChunkBytes: 777 });
+    const text = readFileSync(path, 'utf8');
+    expect(text).toContain(`<initrwgt>\n${initrwgt}\n</initrwgt>`);
+    const blocks = [...text.matchAll(/<event>\n\s*\d+\s+\d+\s+(\S+)[\s\S]*?<rwgt>\n([\s\S]*?)<\/rwgt>/g)];
+    expect(blocks).toHaveLength(2000);
+    blocks.forEach((block, k) => {
+      const xwgtup = block[1]!;
+      const wgts = [...block[2]!.matchAll(/<wgt id='([^']*)'> (\S+) <\/wgt>/g)];
+      expect(wgts.map((w) => w[1])).toEqual(ids);
+      expect(Number(xwgtup)).toBe(3 * k + 0.25);
+      expect(wgts[1]![2]).toBe(xwgtup);
+      const expected = factors(k);
+      [0, 2].forEach((v) => expect(Math.abs(Number(wgts[v]![2]) / ((3 * k + 0.25) * expected[v]!) - 1)).toBeLessThan(1e-10));
+    });
+  });
 });

@@ -61,8 +61,6 @@ madnis_status BuiltinProcess::evaluate(int channel, int64_t n, const double* u,
       }
       if (out->resonances) std::fill_n(out->resonances + size_t(i) * MADNIS_MAX_RESONANCES * 2, MADNIS_MAX_RESONANCES * 2, 0);
       if (out->resonance_colour) std::fill_n(out->resonance_colour + size_t(i) * MADNIS_MAX_RESONANCES * 2, MADNIS_MAX_RESONANCES * 2, 0);
-      if (out->qcd_order) out->qcd_order[i] = -1;
-      if (out->pdf_factor) out->pdf_factor[i] = 0;
       evaluate_point(channel, u + size_t(i) * d, r);
       out->weight[i] = r.weight;
       if (out->x1) out->x1[i] = r.x1;
@@ -71,6 +69,8 @@ madnis_status BuiltinProcess::evaluate(int channel, int64_t n, const double* u,
       if (out->mu_r) out->mu_r[i] = r.mu_r;
       if (out->alpha_s) out->alpha_s[i] = r.alpha_s;
       if (out->alpha_qed) out->alpha_qed[i] = r.alpha_qed;
+      if (out->qcd_order) out->qcd_order[i] = r.qcd_order;
+      if (out->pdf_factor) out->pdf_factor[i] = r.pdf_factor;
     }
   } catch (const std::exception& e) {
     last_error = e.what();

@@ -29,6 +29,8 @@ struct PointResult {
   int32_t* helicity = nullptr;  // [n_externals], pre-filled with 9 (none chosen)
   int32_t* colour = nullptr;    // [n_externals*2], pre-filled with 0 (colourless)
   double x1 = 1, x2 = 1, mu_f = 0, mu_r = 0, alpha_s = 0, alpha_qed = 0;
+  int32_t qcd_order = -1;  // power of alpha_s in the weight (-1: not given)
+  double pdf_factor = 0;   // f1(x1, mu_F) f2(x2, mu_F) of the chosen partons
 };
 
 class BuiltinProcess {

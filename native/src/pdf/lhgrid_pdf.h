@@ -25,9 +25,9 @@ class LHGridPdf {
   void xfx_all(double x, double q, double out[14]) const;
 
   double alphas_mz() const { return alphas_mz_; }
-  // MadEvent's running: 2-loop (MG5 3.1.1 pdfwrap.f leaves nloop=2 for nn23lo1 even
-  // though pdf_list.txt says 1), Newton-solved, alpha_s(91.188) = alphas_mz(),
-  // flavour thresholds at 1.42 and 4.7 GeV, at most 5 active flavours.
+  // MadEvent's running (alpha_s.h): 2-loop (MG5 3.1.1 pdfwrap.f leaves nloop=2 for
+  // nn23lo1 even though pdf_list.txt says 1), Newton-solved, alpha_s(91.188) =
+  // alphas_mz(), flavour thresholds at 1.42 and 4.7 GeV, at most 5 active flavours.
   double alphas(double q) const { return alphas(q, 2); }
   double alphas(double q, int nloop) const;  // nloop 1 or 2
 

@@ -1,5 +1,7 @@
 #include "lhgrid_pdf.h"
 
+#include "alpha_s.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -11,10 +13,9 @@
 namespace madnis {
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
 // MadEvent's alpha_s reference scale and flavour thresholds (alfas_functions.f), which
 // differ from the MZ and quark masses in the grid header; MadEvent uses its own.
-constexpr double kMZ = 91.188, kMB = 4.7, kMC = 1.42;
+constexpr double kMZ = kAlphaSReferenceScale, kMB = kBottomThreshold, kMC = kCharmThreshold;
 // MG5 switches from log x to linear x interpolation here.
 constexpr double kXLinear = 0.1;
 
@@ -97,24 +98,6 @@ class Reader {
   int lineno_ = 0;
 };
 
-// Evolves alpha_s over t = ln(Q^2/Q0^2) at fixed nf. The 2-loop implicit solution uses
-// Newton's method with MadEvent's stopping rule (relative step <= 5e-4) because the
-// unconverged last digits are part of the weights MadEvent produces.
-double evolve_alphas(double a0, double t, int nf, int nloop) {
-  const double b0 = (33.0 - 2.0 * nf) / (12.0 * kPi);
-  if (nloop == 1) return a0 / (1 + a0 * b0 * t);
-  const double c1 = (153.0 - 19.0 * nf) / (2.0 * kPi * (33.0 - 2.0 * nf));
-  const auto g = [c1](double a) { return 1 / a + c1 * std::log(c1 * a / (1 + c1 * a)); };
-  double a = a0 / (1 + a0 * b0 * t + c1 * a0 * std::log(1 + a0 * b0 * t));
-  for (int it = 0; it < 50; ++it) {
-    const double step = (b0 * t + g(a0) - g(a)) * a * a * (1 + c1 * a);
-    const double rel = std::abs(step / a);
-    a -= step;
-    if (rel <= 5e-4) break;
-  }
-  return a;
-}
-
 }  // namespace
 
 LHGridPdf LHGridPdf::load(const std::string& path) {
@@ -180,8 +163,8 @@ LHGridPdf LHGridPdf::load(const std::string& path) {
       }
   }
   for (int l = 0; l < 2; ++l) {
-    pdf.as_mb_[l] = evolve_alphas(pdf.alphas_mz_, 2 * std::log(kMB / kMZ), 5, l + 1);
-    pdf.as_mc_[l] = evolve_alphas(pdf.as_mb_[l], 2 * std::log(kMC / kMB), 4, l + 1);
+    pdf.as_mb_[l] = evolve_alpha_s(pdf.alphas_mz_, 2 * std::log(kMB / kMZ), 5, l + 1);
+    pdf.as_mc_[l] = evolve_alpha_s(pdf.as_mb_[l], 2 * std::log(kMC / kMB), 4, l + 1);
   }
   return pdf;
 }
@@ -249,9 +232,9 @@ double LHGridPdf::alphas(double q, int nloop) const {
     throw std::invalid_argument("LHGridPdf::alphas: nloop must be 1 or 2");
   if (!(q > 0)) throw std::invalid_argument("LHGridPdf::alphas: scale must be positive");
   const int l = nloop - 1;
-  if (q < kMC) return evolve_alphas(as_mc_[l], 2 * std::log(q / kMC), 3, nloop);
-  if (q < kMB) return evolve_alphas(as_mb_[l], 2 * std::log(q / kMB), 4, nloop);
-  return evolve_alphas(alphas_mz_, 2 * std::log(q / kMZ), 5, nloop);
+  if (q < kMC) return evolve_alpha_s(as_mc_[l], 2 * std::log(q / kMC), 3, nloop);
+  if (q < kMB) return evolve_alpha_s(as_mb_[l], 2 * std::log(q / kMB), 4, nloop);
+  return evolve_alpha_s(alphas_mz_, 2 * std::log(q / kMZ), 5, nloop);
 }
 
 }  // namespace madnis
