@@ -222,6 +222,8 @@ async function launchLocked(input: LaunchInput, reporter: Reporter, control: Lau
       points: events.presample.points + events.generation.points, wall_s: events.timing.wall_s,
       // CPU seconds (summed over threads) of the sampler's mapping and of the process, and wall seconds
       timing_s: events.timing,
+      // the 9-point μR/μF variations written in <rwgt> (generate/scale_variations.ts)
+      scale_variations: events.scaleVariations,
       normalisation: events.normalisation, composition: events.composition,
     },
     wall_time_s: { mg5_and_build: prepareSeconds, training: trained.wallSeconds, generation: events.timing.wall_s },

@@ -41,6 +41,7 @@ export interface LaunchSummary {
     /** the share of σ w_max leaves in overweights (absent in summaries before it was recorded: 0.01) */
     file: string; count: number; overweight_share?: number; w_max: number; acceptance: number; presample_sigma_pb: number; presample_sigma_error_pb: number; overweight_events: number; points: number; wall_s: number;
     timing_s?: { sample_s: number; evaluate_s: number; unweight_s: number; write_s: number; wall_s: number };
+    scale_variations?: unknown;
     normalisation: Normalisation | null; composition: Composition;
   };
   wall_time_s: { mg5_and_build: number; training: number; generation: number };

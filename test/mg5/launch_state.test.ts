@@ -168,6 +168,34 @@ describe.skipIf(!mg5Home || !haveGfortran)('launch state through kills, relaunch
     expect(existsSync(join(out, 'report.html'))).toBe(false);
   });
 
+  it('scale variations: the (μR, μF) = (2, 2) weights of the events give the σ MG5\'s own integrand has with scalefact = 2', () => {
+    type Variation = { mu_r_factor: number; mu_f_factor: number; sigma_pb: number; error_pb: number };
+    const variations = (uninterrupted.events as unknown as { scale_variations: { computed: boolean; variations: Variation[] } }).scale_variations;
+    expect(variations.computed).toBe(true);
+    expect(variations.variations).toHaveLength(9);
+    const central = variations.variations.find((v) => v.mu_r_factor === 1 && v.mu_f_factor === 1)!;
+    expect(central.sigma_pb).toBe(uninterrupted.sigma_pb);
+    const doubled = variations.variations.find((v) => v.mu_r_factor === 2 && v.mu_f_factor === 2)!;
+    // MG5's scalefact multiplies both scales of its dynamical scale choice
+    const out = join(work, 'scalefact');
+    const run = runCli(launchArgs(out, '--set', 'scalefact=2'));
+    expect(run.status, run.stderr).toBe(0);
+    const direct = summaryOf(out);
+    // the variation moves σ by many standard deviations; the reweighted σ lands on the direct one
+    expect(Math.abs(pull(central.sigma_pb, central.error_pb, direct.sigma_pb, direct.sigma_error_pb))).toBeGreaterThan(5);
+    const z = pull(doubled.sigma_pb, doubled.error_pb, direct.sigma_pb, direct.sigma_error_pb);
+    console.log(`p p > e+ e-: σ(2,2) reweighted ${doubled.sigma_pb} ± ${doubled.error_pb} pb, MG5 integrand with scalefact 2: ${direct.sigma_pb} ± ${direct.sigma_error_pb} pb, pull ${z.toFixed(2)}`);
+    expect(Math.abs(z)).toBeLessThan(4);
+    // the central weight of every event is XWGTUP itself
+    const text = gunzipSync(readFileSync(uninterrupted.events.file)).toString('utf8');
+    const events = text.split('<event>').slice(1);
+    expect(events).toHaveLength(500);
+    for (const event of events.slice(0, 50)) {
+      const xwgtup = event.trim().split('\n')[0]!.trim().split(/\s+/)[2]!;
+      expect(/<wgt id='5'>\s*(\S+)\s*<\/wgt>/.exec(event)?.[1]).toBe(xwgtup);
+    }
+  });
+
   it('--set reaches the cards through MG5\'s card reader; a bad key is MG5\'s error in one line', () => {
     const out = join(work, 'cards');
     const set = runCli(launchArgs(out, '--set', 'mmll=60', '--set', 'ptl=5'));
