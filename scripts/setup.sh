@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what madnis-ts needs to build on Debian/Ubuntu (g++, cmake, make, Eigen), then
-# npm ci, which builds the native core and the TypeScript (the `prepare` script).
+# npm ci, which builds the native core (the `install` script, scripts/install.mjs) and the
+# TypeScript (the `prepare` script).
 # Extra Debian packages can be named in MADNIS_EXTRA_PACKAGES (CI adds its own).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -4,14 +4,14 @@
  * concatenated), writes unweighted events, and, unless told not to, runs MG5's own event
  * generation and the comparison report.
  */
-import { existsSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 import { subprocessCrashHint } from '../mg5/build.js';
 import { readProcCard, type ProcCard } from '../cards/proc_card.js';
 import type { GenerateResult } from '../generate/run.js';
 import { parseCardSetting, type CardSetting } from '../mg5/card_settings.js';
-import { prepareProcess, type PreparedCards, type PreparedProcess } from '../mg5/launch.js';
+import { prepareProcess, requireMadEventFolder, runCardValue, type PreparedCards, type PreparedProcess } from '../mg5/launch.js';
 import { requireMg5, type Mg5Location } from '../mg5/locate.js';
 import { loadProcess, type LoadedProcess } from '../process/load.js';
 import { librariesSpec } from '../process/spec.js';
@@ -35,17 +35,23 @@ import { readResume, reuseTrainedSampler, trainSampler, type Resume, type Traine
 const VEGAS_POINTS_PER_CHANNEL = 5000;
 const VEGAS_MAX_POINTS = 2_000_000;
 
+export const DEFAULT_LAUNCH_EVENTS = 10_000;
+
 /** Unweighted events are drawn in batches of this many points. */
 const LAUNCH_BATCH_POINTS = 65_536;
 
 export interface LaunchInput {
-  card: string;
+  /** the process card, or */
+  card?: string;
+  /** a MadEvent folder written by MG5's `output madnis`: launched with its own cards and madnis.yaml */
+  processDir?: string;
   runCard?: string;
   paramCard?: string;
   config?: string;
   mg5?: string;
   out?: string;
-  events: number;
+  /** default: the run card's nevents with processDir, else DEFAULT_LAUNCH_EVENTS */
+  events?: number;
   threads: number;
   seed: number;
   baseline: boolean;
@@ -128,14 +134,36 @@ export function stopLaunch(control: LaunchControl, signal: NodeJS.Signals): stri
   return advice;
 }
 
-export async function launch(input: LaunchInput, reporter: Reporter, control: LaunchControl = { stage: 'starting' }): Promise<LaunchResult> {
-  const card = readProcCard(resolve(input.card));
+/**
+ * What `launch --process-dir DIR` launches: DIR's process card and madnis.yaml, the run
+ * card's nevents, madnis-ts's files in DIR/madnis/ and the events in DIR/Events/.
+ */
+function givenFolderInput(input: LaunchInput): { input: LaunchInput & { events: number }; layout: LaunchLayout; cardPath: string } {
+  if (input.card) throw new UserError('launch: give a process card or --process-dir DIR, not both');
+  if (input.out) throw new UserError('launch --process-dir DIR writes into DIR/madnis and DIR/Events: drop --out');
+  const dir = resolve(input.processDir!);
+  requireMadEventFolder(dir);
+  const yaml = join(dir, 'madnis.yaml');
+  const nevents = runCardValue(readFileSync(join(dir, 'Cards', 'run_card.dat'), 'utf8'), 'nevents');
+  const events = input.events ?? (nevents && /^\d+$/.test(nevents) && Number(nevents) > 0 ? Number(nevents) : DEFAULT_LAUNCH_EVENTS);
+  return {
+    input: { ...input, events, config: input.config ?? (existsSync(yaml) ? yaml : undefined) },
+    layout: launchLayout(join(dir, 'madnis'), dir),
+    cardPath: join(dir, 'Cards', 'proc_card_mg5.dat'),
+  };
+}
+
+export async function launch(given: LaunchInput, reporter: Reporter, control: LaunchControl = { stage: 'starting' }): Promise<LaunchResult> {
+  if (!given.card && !given.processDir) throw new UserError('launch: give a process card (or --process-dir DIR, a folder of MG5\'s output madnis)');
+  const folder = given.processDir ? givenFolderInput(given) : undefined;
+  const input: LaunchInput & { events: number } = folder?.input ?? { ...given, events: given.events ?? DEFAULT_LAUNCH_EVENTS };
+  const card = readProcCard(folder?.cardPath ?? resolve(input.card!));
   const mg5 = requireMg5(input.mg5);
   const { config, explicit } = loadTrainConfigWithKeys(input.config);
   if (input.overweightShare !== undefined) config.integration.overweight_share = input.overweightShare;
   const settings = cardSettings(config, input.config, input.set);
   const notes = launchTrainingPolicy(config, explicit);
-  const layout = launchLayout(resolve(input.out ?? defaultOutDir('launch', cardName(input.card))));
+  const layout = folder?.layout ?? launchLayout(resolve(input.out ?? defaultOutDir('launch', cardName(input.card!))));
   control.layout = layout;
   const lock = acquireRunLock(layout.lock, 'launch');
   control.lock = lock;
@@ -159,7 +187,7 @@ interface LaunchPlan {
   layout: LaunchLayout;
 }
 
-async function launchLocked(input: LaunchInput, reporter: Reporter, control: LaunchControl, plan: LaunchPlan): Promise<LaunchResult> {
+async function launchLocked(input: LaunchInput & { events: number }, reporter: Reporter, control: LaunchControl, plan: LaunchPlan): Promise<LaunchResult> {
   const { card, mg5, config, explicit, settings, notes, layout } = plan;
   // what an earlier launch here concluded no longer describes this one
   rmSync(layout.summary, { force: true });
@@ -170,7 +198,8 @@ async function launchLocked(input: LaunchInput, reporter: Reporter, control: Lau
   const prepared = await reporter.task(
     'MG5', 'MG5 step failed',
     (onStep) => prepareProcess({
-      card, mg5, layout, runCard: input.runCard && resolve(input.runCard), paramCard: input.paramCard && resolve(input.paramCard), settings, seed: input.seed, version: VERSION, onStep,
+      card, mg5, layout, runCard: input.runCard && resolve(input.runCard), paramCard: input.paramCard && resolve(input.paramCard), settings, seed: input.seed, version: VERSION,
+      outputGiven: input.processDir !== undefined, onStep,
     }),
     (p) => `process ready: ${p.libraries.map((l) => l.library).join(', ')}${p.libraries.every((l) => !l.rebuilt) ? ' (reused)' : ''}`,
   );
@@ -189,7 +218,7 @@ async function launchLocked(input: LaunchInput, reporter: Reporter, control: Lau
 
   control.stage = 'generation';
   // w_max and σ from the training's final integration (fresh points of the trained sampler)
-  const events = await generateRun(trainedAsOpened(trained), layout.dir, {
+  const events = await generateRun(trainedAsOpened(trained), layout.eventsDir, {
     events: input.events, seed: input.seed, batch: LAUNCH_BATCH_POINTS, presample: 0,
     overweightShare: config.integration.overweight_share, trainingMaxWeight: true,
   }, reporter);

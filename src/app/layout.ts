@@ -10,7 +10,9 @@
  *              libraries), the training's files, OUT/Events/run_XX/, OUT/summary.json,
  *              OUT/report.html, OUT/baseline/ (MG5's own run on a copy of OUT/process);
  *              stamps of the cached steps (process.madnis-output, process.madnis-prepare,
- *              build/P*.inputs, sampler.madnis-inputs) and the lock OUT/.madnis-ts.lock
+ *              build/P*.inputs, sampler.madnis-inputs) and the lock OUT/.madnis-ts.lock;
+ *              with --process-dir DIR (MG5's `output madnis` folder) the same in DIR/madnis/,
+ *              the MadEvent folder being DIR itself and the events DIR/Events/run_XX/
  */
 import { readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -58,6 +60,8 @@ export function baselineLayout(dir: string): BaselineLayout {
 
 /** launch: the MG5 steps' folders and stamps (mg5/launch.ts), the training's files, the report and the baseline. */
 export interface LaunchLayout extends TrainLayout, PrepareLayout {
+  /** the folder whose Events/run_XX hold the events */
+  eventsDir: string;
   report: string;
   baseline: BaselineLayout;
   /** the training's stamp: the inputs the sampler file was trained from (util/stamp.ts) */
@@ -66,10 +70,16 @@ export interface LaunchLayout extends TrainLayout, PrepareLayout {
   lock: string;
 }
 
-export function launchLayout(dir: string): LaunchLayout {
+/**
+ * launch's layout in `dir`. With `processDir` (launch --process-dir, MG5's `output madnis`
+ * folder) the MadEvent folder is the user's, `dir` is its madnis/ folder, and the events go
+ * where MG5 puts them: processDir/Events/run_XX.
+ */
+export function launchLayout(dir: string, processDir?: string): LaunchLayout {
   return {
     ...trainLayout(dir),
-    processDir: join(dir, 'process'),
+    processDir: processDir ?? join(dir, 'process'),
+    eventsDir: processDir ?? dir,
     logsDir: join(dir, 'logs'),
     buildDir: join(dir, 'build'),
     outputStamp: join(dir, 'process.madnis-output'),

@@ -4,7 +4,7 @@
  */
 import { Command } from 'commander';
 
-import { launch, stopLaunch, type LaunchControl, type LaunchInput } from '../app/launch.js';
+import { DEFAULT_LAUNCH_EVENTS, launch, stopLaunch, type LaunchControl, type LaunchInput } from '../app/launch.js';
 import { DEFAULT_OVERWEIGHT_SHARE } from '../train/config.js';
 import { count, percent, seconds } from '../util/format.js';
 import { sharedOptions, withOptions } from './options.js';
@@ -14,18 +14,19 @@ import { terminalReporter } from './progress.js';
 export function launchCommand(): Command {
   const command = new Command('launch')
     .description('generate a process with MadGraph5, train a MadNIS sampler on its integrand, write unweighted events')
-    .argument('<proc_card>', 'MG5 process card (import model, define, generate, add process)')
+    .argument('[proc_card]', 'MG5 process card (import model, define, generate, add process)')
+    .option('--process-dir <DIR>', 'instead of a card: a MadEvent folder written by MG5\'s `output madnis` (its cards and madnis.yaml; files in DIR/madnis, events in DIR/Events)')
     .option('--run-card <FILE>', 'MG5 run_card.dat (default: MG5\'s for the process)')
     .option('--param-card <FILE>', 'MG5 param_card.dat (default: the model\'s)')
     .option('--set <KEY=VALUE>', 'an MG5 `set` command for the cards, e.g. --set ptj=30 --set ebeam1=6800 (repeatable; after madnis.yaml\'s cards.set)',
       (value: string, previous: string[] = []) => [...previous, value])
     .option('--resume', 'continue the training of an interrupted launch from its checkpoint');
   return withOptions(command, sharedOptions.config('madnis.yaml with training settings'), sharedOptions.mg5(),
-    sharedOptions.out('output folder (default: madnis_out/launch_<card name>)'), sharedOptions.events().default(10_000),
+    sharedOptions.out('output folder (default: madnis_out/launch_<card name>)'), sharedOptions.events(`unweighted events to write (default: ${DEFAULT_LAUNCH_EVENTS}; with --process-dir the run card's nevents)`),
     sharedOptions.threads(), sharedOptions.seed('random seed for MG5, training and generation'))
     .option('--no-baseline', 'skip MG5\'s own event generation and the comparison report')
     .addOption(sharedOptions.overweightShare(`w_max of the events leaves at most this share of σ in overweights (default: madnis.yaml's integration.overweight_share, ${DEFAULT_OVERWEIGHT_SHARE} unless set)`))
-    .action(async (card: string, options: Omit<LaunchInput, 'card'>) => {
+    .action(async (card: string | undefined, options: Omit<LaunchInput, 'card'>) => {
       // a signal stops MG5 and its jobs too, and leaves a summary saying how to go on
       const control: LaunchControl = { stage: 'starting' };
       const onSignal = (signal: NodeJS.Signals) => {

@@ -9,6 +9,7 @@ import { generateCommand } from './generate_command.js';
 import { integrateCommand } from './integrate_command.js';
 import { launchCommand } from './launch_command.js';
 import { lheInfoCommand } from './lhe_info_command.js';
+import { mg5PluginCommand } from './mg5_plugin_command.js';
 import { baselineCommand, reportCommand } from './report_command.js';
 import { trainCommand } from './train_command.js';
 import { VERSION } from '../version.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   program.addCommand(launchCommand().exitOverride());
   program.addCommand(baselineCommand().exitOverride());
   program.addCommand(reportCommand().exitOverride());
+  program.addCommand(mg5PluginCommand().exitOverride());
   return program;
 }
 

@@ -99,7 +99,15 @@ export function copyProcessFolder(from: string, to: string): void {
   if (!existsSync(join(from, 'SubProcesses'))) throw new UserError(`${from} is not a MadEvent folder (no SubProcesses): run madnis-ts launch first`);
   rmSync(to, { recursive: true, force: true });
   ensureDirectory(to);
-  cpSync(from, to, {
+  // entry by entry: with launch --process-dir the copy lives inside the folder (DIR/madnis/baseline)
+  for (const entry of readdirSync(from)) {
+    if (!relative(join(from, entry), to).startsWith('..')) continue;
+    copyEntry(from, join(from, entry), join(to, entry));
+  }
+}
+
+function copyEntry(from: string, source: string, to: string): void {
+  cpSync(source, to, {
     recursive: true,
     // make must find MG5's objects up to date, or the baseline's time includes recompiling
     preserveTimestamps: true,

@@ -9,7 +9,7 @@
  * starts from MG5's default cards (or the user's), applies the `set` lines through MG5's
  * own card reader, and records the cards it compiled with.
  */
-import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { ProcCard } from '../cards/proc_card.js';
@@ -45,6 +45,11 @@ export interface PrepareOptions {
   settings: CardSetting[];
   seed: number;
   version: string;
+  /**
+   * The MadEvent folder exists already (MG5's `output madnis`, launch --process-dir): no MG5
+   * output step, and its own cards, as the user left them, are the cards unless given.
+   */
+  outputGiven?: boolean;
   onStep?: (step: string) => void;
 }
 
@@ -82,7 +87,7 @@ function readIfGiven(path: string | undefined, what: string): string | undefined
 
 /** run_card's run_tag (MG5 names its run files <run>_<tag>_banner.txt). */
 export function runTag(runCard: string): string {
-  return /^\s*(\S+)\s*=\s*run_tag\b/m.exec(runCard)?.[1] ?? 'tag_1';
+  return runCardValue(runCard, 'run_tag') ?? 'tag_1';
 }
 
 /**
@@ -99,6 +104,29 @@ export function processCardsDigest(processDir: string): string {
   return digest(runCardPhysics(readFileSync(join(cards, 'run_card.dat'), 'utf8')), readFileSync(join(cards, 'param_card.dat'), 'utf8'));
 }
 
+/** The value of a run-card line `VALUE = name`, if present. */
+export function runCardValue(runCard: string, name: string): string | undefined {
+  return new RegExp(`^\\s*(\\S+)\\s*=\\s*${name}\\b`, 'm').exec(runCard)?.[1];
+}
+
+/** The given lines (`VALUE = name`) of `before` back into the run card at `path`, where MG5 changed them. */
+function restoreRunCardLines(path: string, before: string, names: string[]): void {
+  let text = readFileSync(path, 'utf8');
+  for (const name of names) {
+    const pattern = new RegExp(`^.*=\\s*${name}\\b.*$`, 'm');
+    const line = pattern.exec(before)?.[0];
+    if (line !== undefined) text = text.replace(pattern, () => line);
+  }
+  writeFileSync(path, text);
+}
+
+/** A folder made by MG5's output, or a one-line error saying how to make one. */
+export function requireMadEventFolder(dir: string): void {
+  for (const file of [join(dir, 'Cards', 'proc_card_mg5.dat'), join(dir, 'SubProcesses', 'subproc.mg'), join(dir, 'bin', 'madevent')]) {
+    if (!existsSync(file)) throw new UserError(`${dir} is not a MadEvent folder written by MG5 (${file} is missing): make one with 'output madnis ${dir}' inside MG5`);
+  }
+}
+
 /** A step's outputs, before its stamp vouches for them: a missing one is MG5's failure, with its log. */
 function requireStepOutputs(files: string[], step: string, log: string): void {
   const missing = files.filter((f) => !existsSync(f));
@@ -110,9 +138,12 @@ export async function prepareProcess(o: PrepareOptions): Promise<PreparedProcess
   const cards = join(processDir, 'Cards');
   const redone: string[] = [];
 
-  const outputKey = digest(o.card.commands.join('\n'), mg5Identity(o.mg5));
   const outputFiles = [join(cards, 'proc_card_mg5.dat'), join(cards, 'run_card_default.dat'), join(cards, 'param_card_default.dat'), join(processDir, 'SubProcesses', 'subproc.mg')];
-  const outputStale = stampMismatch(outputStamp, outputKey);
+  // a given folder is its own output step: what it holds now is the key
+  const outputKey = o.outputGiven
+    ? digest(...outputFiles.map((file) => (existsSync(file) ? fileDigest(file) : 'missing')), mg5Identity(o.mg5))
+    : digest(o.card.commands.join('\n'), mg5Identity(o.mg5));
+  const outputStale = o.outputGiven ? undefined : stampMismatch(outputStamp, outputKey);
   // MadEvent's launch compiles Fortran, and so does our build: said before MG5 runs
   if (outputStale || !existsSync(prepareStamp)) requireGfortran();
   if (outputStale) {
@@ -135,12 +166,15 @@ export async function prepareProcess(o: PrepareOptions): Promise<PreparedProcess
     writeStamp(outputStamp, outputKey, outputFiles);
   }
 
-  // the cards this launch compiles with: the user's, else MG5's defaults for the process
-  const runCard = readIfGiven(o.runCard, '--run-card') ?? readFileSync(join(cards, 'run_card_default.dat'), 'utf8');
-  const paramCard = readIfGiven(o.paramCard, '--param-card') ?? readFileSync(join(cards, 'param_card_default.dat'), 'utf8');
+  // the cards this launch compiles with: the user's, else MG5's defaults for the process (a
+  // given folder: its own cards, as MG5's questions left them)
+  const cardsSource = o.outputGiven ? '' : '_default';
+  const runCard = readIfGiven(o.runCard, '--run-card') ?? readFileSync(join(cards, `run_card${cardsSource}.dat`), 'utf8');
+  const paramCard = readIfGiven(o.paramCard, '--param-card') ?? readFileSync(join(cards, `param_card${cardsSource}.dat`), 'utf8');
   const setLines = cardSettingLines(o.settings);
-  const prepareKey = digest(outputKey, runCard, paramCard, setLines.join('\n'), String(o.seed));
-  const prepareFiles = [join(cards, 'run_card.dat'), join(cards, 'param_card.dat'), join(processDir, 'SubProcesses', 'results.dat')];
+  const prepareKey = digest(outputKey, o.outputGiven ? runCardPhysics(runCard) : runCard, paramCard, setLines.join('\n'), String(o.seed));
+  // a given folder's run card is the user's (its nevents may change between launches): the key holds its physics
+  const prepareFiles = [...(o.outputGiven ? [] : [join(cards, 'run_card.dat')]), join(cards, 'param_card.dat'), join(processDir, 'SubProcesses', 'results.dat')];
   const prepareStale = stampMismatch(prepareStamp, prepareKey);
   if (prepareStale) {
     if (!outputStale && existsSync(prepareStamp)) redone.push(`MG5 compile redone: ${prepareStale}`);
@@ -148,9 +182,9 @@ export async function prepareProcess(o: PrepareOptions): Promise<PreparedProcess
     requireGfortran();
     // the cards are copied in as part of this step (a killed step leaves no stamp)
     if (o.runCard) copyFileSync(o.runCard, join(cards, 'run_card.dat'));
-    else copyFileSync(join(cards, 'run_card_default.dat'), join(cards, 'run_card.dat'));
+    else if (!o.outputGiven) copyFileSync(join(cards, 'run_card_default.dat'), join(cards, 'run_card.dat'));
     if (o.paramCard) copyFileSync(o.paramCard, join(cards, 'param_card.dat'));
-    else copyFileSync(join(cards, 'param_card_default.dat'), join(cards, 'param_card.dat'));
+    else if (!o.outputGiven) copyFileSync(join(cards, 'param_card_default.dat'), join(cards, 'param_card.dat'));
     rmSync(join(processDir, 'SubProcesses', 'results.dat'), { force: true });
     o.onStep?.('MG5: compiling the process (one MadEvent launch)');
     await runMg5(o.mg5, {
@@ -168,6 +202,8 @@ export async function prepareProcess(o: PrepareOptions): Promise<PreparedProcess
       fatalHint: 'check the --set / cards.set keys and values against the run and param cards',
     });
     requireStepOutputs(prepareFiles, "MadEvent's compile launch (a failed or zero survey?)", join(logs, 'mg5_prepare.log'));
+    // the compile launch ran 100 events with this launch's seed: the user's folder keeps its own
+    if (o.outputGiven) restoreRunCardLines(join(cards, 'run_card.dat'), runCard, ['nevents', 'iseed']);
     writeStamp(prepareStamp, prepareKey, prepareFiles);
   }
 
@@ -184,8 +220,8 @@ export async function prepareProcess(o: PrepareOptions): Promise<PreparedProcess
     processDir,
     libraries,
     cards: {
-      run_card: { source: o.runCard ?? "MG5's default (Cards/run_card_default.dat)", sha256: fileDigest(join(cards, 'run_card.dat')) },
-      param_card: { source: o.paramCard ?? "MG5's default (Cards/param_card_default.dat)", sha256: fileDigest(join(cards, 'param_card.dat')) },
+      run_card: { source: o.runCard ?? (o.outputGiven ? join(cards, 'run_card.dat') : "MG5's default (Cards/run_card_default.dat)"), sha256: fileDigest(join(cards, 'run_card.dat')) },
+      param_card: { source: o.paramCard ?? (o.outputGiven ? join(cards, 'param_card.dat') : "MG5's default (Cards/param_card_default.dat)"), sha256: fileDigest(join(cards, 'param_card.dat')) },
       set: setLines,
       run_tag: runTag(compiledRunCard),
       key: processCardsDigest(processDir),
