@@ -14,11 +14,11 @@
 const layer = (dirs) => `(^|/)src/(${dirs.join('|')})(/|\\.ts$)`;
 
 const above = {
-  base: ['native', 'lhe', 'cards', 'mc', 'process', 'integrate', 'train', 'generate', 'mg5', 'report', 'app', 'cli'],
-  native: ['lhe', 'cards', 'mc', 'process', 'integrate', 'train', 'generate', 'mg5', 'report', 'app', 'cli'],
-  formats: ['process', 'integrate', 'train', 'generate', 'mg5', 'report', 'app', 'cli'],
-  process: ['integrate', 'train', 'generate', 'report', 'app', 'cli'],
-  compute: ['generate', 'mg5', 'report', 'app', 'cli'],
+  base: ['native', 'lhe', 'cards', 'mc', 'process', 'integrate', 'train', 'generate', 'mg5', 'report', 'gridpack', 'cluster', 'app', 'cli'],
+  native: ['lhe', 'cards', 'mc', 'process', 'integrate', 'train', 'generate', 'mg5', 'report', 'gridpack', 'cluster', 'app', 'cli'],
+  formats: ['process', 'integrate', 'train', 'generate', 'mg5', 'report', 'gridpack', 'cluster', 'app', 'cli'],
+  process: ['integrate', 'train', 'generate', 'report', 'gridpack', 'cluster', 'app', 'cli'],
+  compute: ['generate', 'mg5', 'report', 'gridpack', 'cluster', 'app', 'cli'],
   products: ['app', 'cli'],
   app: ['cli'],
 };
@@ -40,7 +40,7 @@ module.exports = {
       to: { path: layer(['mg5']), pathNot: '(^|/)src/mg5/locate\\.ts$' },
     },
     rule('compute-below-products', layer(['integrate', 'train']), layer(above.compute), 'integrate/ and train/ are the Monte Carlo and training; events, MG5 and reports build on them'),
-    rule('products-below-app', layer(['generate', 'mg5', 'report']), layer(above.products), 'events, the MG5 bridge and the report are used by the use cases, never the reverse'),
+    rule('products-below-app', layer(['generate', 'mg5', 'report', 'gridpack', 'cluster']), layer(above.products), 'events, the MG5 bridge and the report are used by the use cases, never the reverse'),
     rule('app-below-cli', layer(['app']), layer(above.app), 'use cases do not know the command line'),
     {
       name: 'no-circular',

@@ -3,10 +3,14 @@
  * OUT/Events/run_XX/ (MG5's layout), with that run's summary.json. A sampler is either
  * reopened from its file or, in launch, the one just trained (no second load).
  */
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 
 import { generateEvents, type GenerateResult } from '../generate/run.js';
 import { changedProcessError, reopenSampler, type ReopenedSampler } from '../generate/reopen.js';
+import { isGridpackPath, openGridpack, type OpenedGridpack } from '../gridpack/open.js';
+import type { Shard } from '../mc/streams.js';
 import { mg5ProcessDir } from '../mg5/banner.js';
 import { processCardsDigest } from '../mg5/launch.js';
 import { fileSha256 } from '../train/sampler_file.js';
@@ -35,11 +39,14 @@ export interface EventOptions {
   /** the PDF grid (--pdf) or MG5 installation (--mg5), for the scale variations' densities */
   pdf?: string;
   mg5?: string;
+  /** this run's share of the streams (generate --shard i/N) */
+  shard?: Shard;
 }
 
 export interface GenerateInput extends Omit<EventOptions, 'overweightShare'> {
   /** default: the share the sampler was trained with (one policy for launch and generate) */
   overweightShare?: number;
+  /** a sampler file, or a gridpack (.tar.gz from `madnis-ts gridpack`) */
   sampler: string;
   threads: number;
   /** events go to OUT/Events/run_XX (default: the sampler file's folder) */
@@ -82,9 +89,12 @@ export async function generateRun(opened: ReopenedSampler, outDir: string, optio
     version: VERSION,
     pdf: options.pdf,
     mg5: options.mg5,
+    shard: options.shard,
     onProgress: (done, target, acceptance) => {
       bar.update(done, target, { phase: 'unweighting', efficiency: acceptance });
       faultPoint('generation');
+      // one shard's own point, per attempt (the cluster runner sets MADNIS_SHARD_ATTEMPT)
+      if (options.shard) faultPoint(`generation-shard-${options.shard.index}-attempt-${process.env.MADNIS_SHARD_ATTEMPT ?? '1'}`);
     },
     shouldStop: options.shouldStop,
   }));
@@ -108,6 +118,9 @@ export function generateSummary(opened: ReopenedSampler, threads: number, seed: 
     threads,
     completed: result.completed,
     events: result.events,
+    // the random streams this run drew from (mc/streams.ts): iterations index + k·count, k < batches
+    shard: result.shard,
+    generation_batches: result.batches,
     lhe_file: result.completed ? result.lhePath : result.partialPath,
     sigma_pb: result.presample.sigma,
     sigma_error_pb: result.presample.error,
@@ -140,12 +153,44 @@ export function generateSummary(opened: ReopenedSampler, threads: number, seed: 
 
 export type GenerateSummary = ReturnType<typeof generateSummary>;
 
-export async function generate(input: GenerateInput, reporter: Reporter): Promise<{ opened: ReopenedSampler; result: GenerateResult; summary: GenerateSummary; summaryPath: string }> {
-  const samplerPath = resolve(input.sampler);
+/** Where a generate run's events come from, as its summary records it: the gridpack, if any. */
+function gridpackRecord(gridpack: OpenedGridpack | undefined) {
+  return gridpack ? { file: gridpack.archive, sha256: gridpack.archiveSha256, id: gridpack.manifest.id } : null;
+}
+
+export interface GenerateRun {
+  opened: ReopenedSampler;
+  result: GenerateResult;
+  summary: GenerateSummary & { gridpack: ReturnType<typeof gridpackRecord> };
+  summaryPath: string;
+}
+
+/**
+ * generate from a sampler file or a gridpack. A gridpack is unpacked into a scratch folder
+ * of this node (TMPDIR), removed afterwards; its σ and w_max are the sampler's final
+ * integration's, as are a shard's: every shard of a run has one normalisation.
+ */
+export async function generate(input: GenerateInput, reporter: Reporter): Promise<GenerateRun> {
+  if (!isGridpackPath(input.sampler)) return generateFrom(input, undefined, reporter);
+  if (input.acceptChangedProcess) throw new UserError('a gridpack carries the libraries its sampler was trained on: --accept-changed-process does not apply');
+  const scratch = mkdtempSync(join(tmpdir(), 'madnis-gridpack-'));
+  try {
+    const gridpack = await openGridpack(resolve(input.sampler), scratch);
+    return await generateFrom(input, gridpack, reporter);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+async function generateFrom(input: GenerateInput, gridpack: OpenedGridpack | undefined, reporter: Reporter): Promise<GenerateRun> {
+  const samplerPath = gridpack ? gridpack.samplerPath : resolve(input.sampler);
   if (input.acceptChangedProcess && input.trainingMaxWeight) {
     throw new UserError('--accept-changed-process needs w_max and σ of the new integrand: drop --training-max-weight (a presample measures them)');
   }
-  const opened = reopenSampler(samplerPath, input.threads, { pdf: input.pdf, mg5: input.mg5, acceptChangedProcess: input.acceptChangedProcess });
+  if (input.shard && input.acceptChangedProcess) throw new UserError('--shard needs the σ and w_max the sampler was trained with: --accept-changed-process does not apply');
+  // shards (and gridpacks) share σ and w_max of the sampler's final integration: one normalisation
+  const trainingMaxWeight = input.trainingMaxWeight || input.shard !== undefined || gridpack !== undefined;
+  const opened = reopenSampler(samplerPath, input.threads, { pdf: input.pdf, mg5: input.mg5, acceptChangedProcess: input.acceptChangedProcess, processSpec: gridpack?.processSpec });
   // an MG5 process reads its cards at run time too: they must be the ones it was trained with
   const processDir = mg5ProcessDir(opened.process);
   const cardsKey = opened.file.inputs?.cards_key;
@@ -154,10 +199,10 @@ export async function generate(input: GenerateInput, reporter: Reporter): Promis
   if (opened.libraryChanged || cardsChanged) {
     reporter.warn(`${opened.path} was trained on another integrand (${opened.libraryChanged ? 'libraries' : 'cards'} changed): used as a proposal, σ and w_max from a presample; the efficiency may be lower`);
   }
-  const overweightShare = eventOverweightShare(opened, input);
-  const outDir = resolve(input.out ?? resolve(samplerPath, '..'));
-  const result = await generateRun(opened, outDir, { ...input, overweightShare }, reporter);
-  const summary = generateSummary(opened, input.threads, input.seed, result);
+  const overweightShare = eventOverweightShare(opened, { ...input, trainingMaxWeight });
+  const outDir = resolve(input.out ?? (gridpack ? dirname(gridpack.archive) : resolve(samplerPath, '..')));
+  const result = await generateRun(opened, outDir, { ...input, trainingMaxWeight, overweightShare }, reporter);
+  const summary = { ...generateSummary(opened, input.threads, input.seed, result), gridpack: gridpackRecord(gridpack) };
   const summaryPath = eventRunFiles(result.runDir).summary;
   writeJsonAtomic(summaryPath, summary);
   if (!result.completed) {

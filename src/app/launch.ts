@@ -288,7 +288,7 @@ function trainingInputs(cards: PreparedCards, librariesSha256: string, config: T
  * stamp is removed while it runs and written once the sampler file is complete.
  */
 async function trainOrReuse(
-  loaded: LoadedProcess, identity: ProcessIdentity, inputs: TrainingInputs, config: TrainConfig, input: LaunchInput, layout: LaunchLayout, reporter: Reporter,
+  loaded: LoadedProcess, identity: ProcessIdentity, inputs: TrainingInputs, config: TrainConfig, input: LaunchInput & { events: number }, layout: LaunchLayout, reporter: Reporter,
 ): Promise<{ trained: TrainedSampler; reused: boolean }> {
   const stale = stampMismatch(layout.samplerStamp, inputs.key);
   if (!stale) {

@@ -6,6 +6,10 @@
  *   integrate: OUT/summary.json
  *   train:     OUT/sampler.madnis, OUT/checkpoint.madnis (while training), OUT/summary.json
  *   generate:  OUT/Events/run_XX/unweighted_events.lhe.gz and summary.json (MG5's layout)
+ *   gridpack:  OUT/gridpack.tar.gz
+ *   merge, generate --cluster: OUT/Events/run_XX/ with the merged events and summary.json;
+ *              --cluster also shards/shard_III/Events/run_YY/ (one per shard and attempt),
+ *              logs/ (the batch system's) and the job script
  *   launch:    OUT/process/ (the MadEvent folder), OUT/logs/, OUT/build/ (process
  *              libraries), the training's files, OUT/Events/run_XX/, OUT/summary.json,
  *              OUT/report.html, OUT/baseline/ (MG5's own run on a copy of OUT/process);
@@ -109,4 +113,29 @@ export function claimRunDir(outDir: string): string {
 /** The files of one event run. */
 export function eventRunFiles(runDir: string): { lhe: string; summary: string } {
   return { lhe: join(runDir, 'unweighted_events.lhe.gz'), summary: summaryPath(runDir) };
+}
+
+/** The gridpack of a trained folder. */
+export function gridpackPath(dir: string): string {
+  return join(dir, 'gridpack.tar.gz');
+}
+
+/** generate --cluster: the shards of one run and the batch system's files, inside its run folder. */
+export interface ClusterRunLayout {
+  runDir: string;
+  shardsDir: string;
+  logsDir: string;
+  script: string;
+  /** the output folder of shard i (its runs go to Events/run_YY inside) */
+  shardOut(index: number): string;
+}
+
+export function clusterRunLayout(runDir: string): ClusterRunLayout {
+  return {
+    runDir,
+    shardsDir: join(runDir, 'shards'),
+    logsDir: join(runDir, 'logs'),
+    script: join(runDir, 'shard_job.sh'),
+    shardOut: (index) => join(runDir, 'shards', `shard_${String(index).padStart(3, '0')}`),
+  };
 }

@@ -6,10 +6,12 @@ import { Command, CommanderError } from 'commander';
 
 import { errorMessage, isStorageError, isUserError, storageError } from '../util/errors.js';
 import { generateCommand } from './generate_command.js';
+import { gridpackCommand } from './gridpack_command.js';
 import { integrateCommand } from './integrate_command.js';
 import { launchCommand } from './launch_command.js';
 import { lheInfoCommand } from './lhe_info_command.js';
 import { mg5PluginCommand } from './mg5_plugin_command.js';
+import { mergeCommand } from './merge_command.js';
 import { baselineCommand, reportCommand } from './report_command.js';
 import { trainCommand } from './train_command.js';
 import { VERSION } from '../version.js';
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
   program.addCommand(integrateCommand().exitOverride());
   program.addCommand(trainCommand().exitOverride());
   program.addCommand(generateCommand().exitOverride());
+  program.addCommand(gridpackCommand().exitOverride());
+  program.addCommand(mergeCommand().exitOverride());
   program.addCommand(lheInfoCommand().exitOverride());
   program.addCommand(launchCommand().exitOverride());
   program.addCommand(baselineCommand().exitOverride());

@@ -5,7 +5,7 @@
 import { subprocessCrashHint } from '../mg5/build.js';
 import type { NativeSampler } from '../native/addon.js';
 import { loadProcess, type LoadedProcess } from '../process/load.js';
-import { parseProcessSpec } from '../process/spec.js';
+import { parseProcessSpec, type ProcessSpec } from '../process/spec.js';
 import { UserError } from '../util/errors.js';
 import { decodeState, fileSha256, librarySha256, readSamplerFile, type SamplerFile } from '../train/sampler_file.js';
 import { createSampler } from '../train/schedule.js';
@@ -23,9 +23,9 @@ export interface ReopenedSampler {
   sampler: NativeSampler;
 }
 
-/** Parameters that must match between training and use (paths may move). */
+/** Parameters that must match between training and use (paths may move: a PDF grid, an MG5 folder). */
 function physicsParameters(parameters: Record<string, unknown>): string {
-  const { pdf: _pdf, ...rest } = parameters;
+  const { pdf: _pdf, mg5_dir: _mg5Dir, ...rest } = parameters;
   return JSON.stringify(rest);
 }
 
@@ -34,6 +34,8 @@ export interface ReopenOptions {
   mg5?: string;
   /** use the sampler on libraries other than those it was trained on (else refused) */
   acceptChangedProcess?: boolean;
+  /** the process's libraries where they are now (an unpacked gridpack), instead of the paths the file names */
+  processSpec?: ProcessSpec;
 }
 
 /** The one line refusing a sampler on an integrand it was not trained on, with the fixes. */
@@ -47,7 +49,7 @@ export function changedProcessError(path: string, what: string): UserError {
 export function reopenSampler(path: string, threads: number, options: ReopenOptions = {}): ReopenedSampler {
   const file = readSamplerFile(path);
   if (!file.result) throw new UserError(`${path} is a checkpoint, not a finished sampler: finish it with \`madnis-ts train --resume\``);
-  const spec = parseProcessSpec(file.process.spec, options);
+  const spec = options.processSpec ?? parseProcessSpec(file.process.spec, options);
   // checked before the library is loaded: a truncated or replaced library is never dlopen'ed
   const libraryChanged = librarySha256(spec) !== file.process.library_sha256;
   if (libraryChanged && !options.acceptChangedProcess) throw changedProcessError(path, `${spec.parts.map((p) => p.libraryPath).join(', ')} changed since (rebuilt with other cards, or replaced)`);

@@ -21,7 +21,7 @@ import type { LheInit } from '../lhe/types.js';
 import { mg5BannerSections, mg5ProcessDir } from '../mg5/banner.js';
 import { allocatePoints } from '../mc/allocation.js';
 import { estimateFromMoments } from '../mc/estimates.js';
-import { INTEGRATION_ITERATION } from '../mc/streams.js';
+import { INTEGRATION_ITERATION, shardIteration, WHOLE_RUN, type Shard } from '../mc/streams.js';
 import { ensureDirectory } from '../util/directories.js';
 import { isStorageError, UserError } from '../util/errors.js';
 import { lheEvent } from './events.js';
@@ -49,6 +49,8 @@ export interface GenerateOptions {
   /** where the scale variations may find the PDF grid (--pdf, --mg5), if the process does not say */
   pdf?: string;
   mg5?: string;
+  /** this run's share of the generation's random streams (default: all of them) */
+  shard?: Shard;
   onProgress?: (accepted: number, target: number, acceptance: number) => void;
   /** polled between batches: stop early, leaving the clearly named partial file */
   shouldStop?: () => boolean;
@@ -77,6 +79,9 @@ export interface GenerateResult {
   partialPath: string;
   completed: boolean;
   events: number;
+  /** the generation batches drawn, from the shard's streams (mc/streams.ts shardIteration) */
+  batches: number;
+  shard: Shard;
   /** the share of σ w_max leaves in overweights */
   overweight_share: number;
   w_max: number;
@@ -101,6 +106,7 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
   const active = file.state.active;
   const perBatch = (total: number) => allocatePoints(total, result.counts, active, 0);
   const wall = performance.now();
+  const shard = options.shard ?? WHOLE_RUN;
 
   // Presample: σ for <init>, and w_max unless the training's is used. With the training's
   // w_max and no presample, σ is the training's final integration (fresh points too).
@@ -154,7 +160,7 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
     { name: 'madnis_process', text: JSON.stringify(file.process, null, 1), escape: true },
     {
       name: 'madnis_sampler',
-      text: `file: ${opened.path}\nsha256: ${opened.fileSha256}\nseed: ${options.seed}\ntraining seed: ${file.seed}\nw_max: ${wMax}\nw_max from: ${wMaxSource}`,
+      text: `file: ${opened.path}\nsha256: ${opened.fileSha256}\nseed: ${options.seed}\nshard: ${shard.index}/${shard.count}\ntraining seed: ${file.seed}\nw_max: ${wMax}\nw_max from: ${wMaxSource}`,
       escape: true,
     },
     {
@@ -171,6 +177,7 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
   ];
   const writer = await LheWriter.open(lhePath, banner(options.events, null), init, { staged: true });
 
+  let batches = 0;
   let accepted = 0, drawn = 0, invalid = 0, acceptedAll = 0, overweight = 0, overweightWeight = 0;
   let writeSeconds = 0;
   const timing = { sample_s: 0, evaluate_s: 0, unweight_s: 0 };
@@ -188,7 +195,8 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
       // every drawn point counts in the efficiency
       const needed = Math.ceil(((options.events - accepted) / Math.max(expectedAcceptance, 1e-6)) * 1.05);
       const points = Math.min(options.batchPoints, Math.max(4096, needed));
-      const batch = await sampler.generate({ counts: perBatch(points), seed: options.seed, iteration, wMax });
+      const batch = await sampler.generate({ counts: perBatch(points), seed: options.seed, iteration: shardIteration(iteration, shard), wMax });
+      batches = iteration + 1;
       drawn += batch.drawn;
       invalid += batch.invalid;
       acceptedAll += batch.accepted;
@@ -280,6 +288,8 @@ export async function generateEvents(opened: ReopenedSampler, options: GenerateO
     partialPath: writer.partialPath,
     completed,
     events: accepted,
+    batches,
+    shard,
     overweight_share: options.overweightShare,
     w_max: wMax,
     w_max_source: wMaxSource,
