@@ -312,6 +312,14 @@ async function trainOrReuse(
   clearStamp(layout.samplerStamp);
   const trained = await trainSampler(loaded, config, input.seed, layout, reporter, { resume, identity, inputs, budget: { events: input.events } });
   writeStamp(layout.samplerStamp, inputs.key, [layout.sampler]);
+  const skipped = trained.progress.flow_skipped;
+  if (skipped) {
+    reporter.note(
+      `no flow training: VEGAS accepts ${percent(skipped.acceptance)} of its points, so even a flow accepting every point would save at most ` +
+        `${count(Math.round(skipped.saving))} generated points for ${count(skipped.events)} events, less than the shortest flow training costs ` +
+        `(${count(skipped.cost)} point-equivalents); VEGAS generates them (training.stop_for_events in madnis.yaml)`,
+    );
+  }
   const stop = trained.progress.stop;
   if (stop) {
     const v = stop.verdict;

@@ -8,7 +8,7 @@ import { loadAddon, type IntegrationStats, type NativeSampler, type NativeSample
 import type { LoadedProcess } from '../process/load.js';
 import { allocatePoints } from '../mc/allocation.js';
 import { learningRate } from './learning_rate.js';
-import { cooldownRate, shouldStop, type TrainingBudget, type TrainingStop } from './stopping.js';
+import { cooldownRate, flowCannotRepay, shouldStop, type FlowSkipped, type TrainingBudget, type TrainingStop } from './stopping.js';
 import type { TrainConfig } from './config.js';
 import { combineEstimates, estimateFromMoments, relativeStd } from '../mc/estimates.js';
 import { INTEGRATION_ITERATION } from '../mc/streams.js';
@@ -133,6 +133,8 @@ export interface TrainingProgress {
   invalid: number;
   /** where the flow training stopped before the schedule's end, and why (train/stopping.ts) */
   stop?: TrainingStop;
+  /** the flow training was not started: it could not repay itself for the events (train/stopping.ts) */
+  flow_skipped?: FlowSkipped;
 }
 
 export interface TrainEvents {
@@ -290,9 +292,16 @@ export async function runTraining(
       wall_time_s: wall,
       split: timing.split(wall),
     });
-    progress.phase = flowSteps > 0 ? 'flow' : 'done';
+    // for few events even a perfect flow may not repay its shortest training: VEGAS samples them
+    if (flowSteps > 0 && budget && training.stop_for_events) {
+      progress.flow_skipped = flowCannotRepay(final.acceptance_truncated, budget, {
+        block: training.stop_block, trainingPointCost: training.training_point_cost, batchSize: training.batch_size, cooldown: training.cooldown_steps,
+      });
+    }
+    const flow = flowSteps > 0 && !progress.flow_skipped;
+    progress.phase = flow ? 'flow' : 'done';
     progress.next = 0;
-    if (flowSteps > 0) sampler.startFlow();
+    if (flow) sampler.startFlow();
     checkpoint();
   }
 

@@ -66,6 +66,29 @@ export function shouldStop(efficiencies: number[], budget: TrainingBudget, s: St
   return last?.stop && before?.stop ? last : undefined;
 }
 
+/** Why the flow training was not started: even a perfect flow could not repay it. */
+export interface FlowSkipped {
+  /** acceptance of the VEGAS sampler on its fresh points */
+  acceptance: number;
+  /** generated points a perfect flow (acceptance 1) would save for the events */
+  saving: number;
+  /** the cost of the shortest flow training: two blocks and the cooldown */
+  cost: number;
+  events: number;
+}
+
+/**
+ * Before the flow training: whether even a flow that accepted every point could repay the
+ * shortest training the stopping rule allows (2 blocks + cooldown steps), for N events
+ * after a VEGAS warm-up accepting a fraction a: it saves at most N·(1/a − 1) points.
+ */
+export function flowCannotRepay(acceptance: number, budget: TrainingBudget, s: StoppingSettings & { cooldown: number }): FlowSkipped | undefined {
+  if (!(acceptance > 0)) return undefined;
+  const saving = budget.events * (1 / acceptance - 1);
+  const cost = s.trainingPointCost * (2 * s.block + s.cooldown) * s.batchSize;
+  return saving < cost ? { acceptance, saving, cost, events: budget.events } : undefined;
+}
+
 /** Where a stopped training ends and how its learning rate anneals meanwhile. */
 export interface TrainingStop {
   /** the step whose block no longer repaid itself (0-based, the block's last step) */

@@ -148,11 +148,15 @@ describe.skipIf(!haveMg5 || !haveGfortran)('madnis-ts launch on MG5 (needs MG5 a
     const card = join(work, 'pp_ee.dat');
     writeFileSync(card, 'import model sm\ndefine p = g u c d s u~ c~ d~ s~\ngenerate p p > e+ e-\n');
     const config = join(work, 'quick.yaml');
+    // 2 000 events: no flow could repay its training (launch says so), VEGAS samples them; the
+    // other launches below train flows (training.stop_for_events: false)
     writeFileSync(config, 'vegas: {iterations: 5, points_per_iteration: 20000}\ntraining: {steps: 40, batch_size: 2048}\nintegration: {points: 50000}\n');
     const out = join(work, 'out');
     const run = runCli(['launch', card, '--mg5', mg5Home!, '--out', out, '--config', config, '--events', '2000', '--threads', '1']);
     expect(run.status, run.stderr).toBe(0);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(run.stderr).toMatch(/no flow training: VEGAS accepts .* VEGAS generates them/);
+    expect(summary.training.phases.map((p: { phase: string }) => p.phase)).toEqual(['VEGAS']);
     // MG5's own cross section from the launch that compiled the folder (SubProcesses/results.dat)
     const [mg5Sigma, mg5Error] = readFileSync(join(out, 'process', 'SubProcesses', 'results.dat'), 'utf8').trim().split(/\s+/).slice(0, 2).map(Number);
     expect(Math.abs(pull(summary.sigma_pb, summary.sigma_error_pb, mg5Sigma!, mg5Error!))).toBeLessThan(3);
@@ -214,7 +218,7 @@ describe.skipIf(!haveMg5 || !haveGfortran)('madnis-ts launch p p > t t~ (needs M
 
   it('report.html against MG5: σ, the three efficiencies, and distributions that agree (symmetric copy channels included)', () => {
     const config = join(work, 'tt.yaml');
-    writeFileSync(config, 'vegas: {iterations: 6, points_per_iteration: 50000}\ntraining: {steps: 100, batch_size: 4096}\nintegration: {points: 100000}\n');
+    writeFileSync(config, 'vegas: {iterations: 6, points_per_iteration: 50000}\ntraining: {steps: 100, batch_size: 4096, stop_for_events: false}\nintegration: {points: 100000}\n');
     const out = join(work, 'out');
     const run = runCli(['launch', join(packageRoot, 'madgraph-cards', 'pp_tt.dat'), '--mg5', mg5Home!, '--out', out, '--config', config, '--events', '10000', '--threads', '2'], {}, 1_800_000);
     expect(run.status, run.stderr).toBe(0);
@@ -232,7 +236,7 @@ describe.skipIf(!haveMg5 || !haveGfortran)('madnis-ts launch of a decay chain (n
 
   it('p p > t t~, (t > b e+ ve), (t~ > b~ e- ve~): t, t~ and both W in the record, colour-connected, on their daughters\' mass', async () => {
     const config = join(work, 'tt.yaml');
-    writeFileSync(config, 'vegas: {iterations: 5, points_per_iteration: 50000}\ntraining: {steps: 60, batch_size: 4096}\nintegration: {points: 100000}\n');
+    writeFileSync(config, 'vegas: {iterations: 5, points_per_iteration: 50000}\ntraining: {steps: 60, batch_size: 4096, stop_for_events: false}\nintegration: {points: 100000}\n');
     const out = join(work, 'out');
     const run = runCli(['launch', join(packageRoot, 'madgraph-cards', 'pp_tt_dilepton.dat'), '--mg5', mg5Home!, '--out', out, '--config', config, '--events', '5000', '--threads', '2'], {}, 1_800_000);
     expect(run.status, run.stderr).toBe(0);
@@ -267,7 +271,7 @@ describe.skipIf(!haveMg5 || !haveGfortran)('madnis-ts launch p p > W+ j j on 2 c
     const card = join(packageRoot, 'madgraph-cards', 'pp_wpjj.dat');
     const config = join(work, 'wjj.yaml');
     // a short training: this test is about the pipeline, bench/compare about the efficiency
-    writeFileSync(config, 'vegas: {iterations: 6, points_per_iteration: 100000}\ntraining: {steps: 60, batch_size: 4096}\nintegration: {points: 100000}\n');
+    writeFileSync(config, 'vegas: {iterations: 6, points_per_iteration: 100000}\ntraining: {steps: 60, batch_size: 4096, stop_for_events: false}\nintegration: {points: 100000}\n');
     const out = join(work, 'out');
     const run = runCli(['launch', card, '--mg5', mg5Home!, '--out', out, '--config', config, '--events', '10000', '--threads', '2'], {}, 1_800_000);
     expect(run.status, run.stderr).toBe(0);

@@ -49,7 +49,7 @@ describe.skipIf(!mg5Home || !haveGfortran)('launch state through kills, relaunch
   const card = join(work, 'pp_ee.dat');
   writeFileSync(card, 'import model sm\ndefine p = g u c d s u~ c~ d~ s~\ngenerate p p > e+ e-\n');
   const config = join(work, 'quick.yaml');
-  writeFileSync(config, 'vegas: {iterations: 4, points_per_iteration: 10000}\ntraining: {steps: 30, batch_size: 1024, checkpoint_every: 5}\nintegration: {points: 20000}\n');
+  writeFileSync(config, 'vegas: {iterations: 4, points_per_iteration: 10000}\ntraining: {steps: 30, batch_size: 1024, checkpoint_every: 5, stop_for_events: false}\nintegration: {points: 20000}\n');
   const launchArgs = (out: string, ...extra: string[]) =>
     ['launch', card, '--mg5', mg5Home!, '--out', out, '--config', config, '--events', '500', '--threads', '2', '--no-baseline', ...extra];
   const summaryOf = (out: string) => JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Summary;

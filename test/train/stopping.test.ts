@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { createSampler, runTraining } from '../../src/train/schedule.js';
-import { cooldownRate, judgeLastBlock, shouldStop, type TrainingStop } from '../../src/train/stopping.js';
+import { cooldownRate, flowCannotRepay, judgeLastBlock, shouldStop, type TrainingStop } from '../../src/train/stopping.js';
 import { builtin, pull } from '../helpers.js';
 import { smallConfig } from './small_config.js';
 
@@ -33,6 +33,14 @@ describe('the stopping rule', () => {
     expect(shouldStop([0.1, 0.1, 0.5, 0.5, 0.49, 0.49], { events: 1e6 }, settings)).toBeUndefined();
   });
 
+  it('before the flow: skipped when even a flow accepting every point saves less than the shortest training costs', () => {
+    const s = { ...settings, cooldown: 1 };
+    // the shortest training: (2·2 + 1) steps × 100 points × κ 10 = 5000 point-equivalents
+    expect(flowCannotRepay(0.5, { events: 4999 }, s)).toEqual({ acceptance: 0.5, saving: 4999, cost: 5000, events: 4999 });
+    expect(flowCannotRepay(0.5, { events: 5001 }, s)).toBeUndefined();
+    expect(flowCannotRepay(0, { events: 1 }, s)).toBeUndefined();
+  });
+
   it('the cooldown anneals from the decision\'s rate to the final one at the last step', () => {
     const stop = { decided_at: 9, end: 15, learning_rate: 1e-3 } as TrainingStop;
     expect(cooldownRate(stop, 1e-4, 10)).toBeCloseTo(1e-3, 15);
@@ -50,7 +58,7 @@ describe('a training with an event budget', () => {
       const process = builtin('builtin:camel?channels=2', threads);
       return runTraining(process, createSampler(process, config, 3), config, 3, {}, undefined, { events });
     };
-    const few = await run(1000, 2);
+    const few = await run(1e6, 2);
     expect(few.progress.stop).toBeDefined();
     const stop = few.progress.stop!;
     expect(stop.verdict.saving).toBeLessThan(stop.verdict.cost);
@@ -58,7 +66,7 @@ describe('a training with an event budget', () => {
     expect(few.progress.history.flow).toHaveLength(stop.end);
     expect(few.progress.history.flow.at(-1)!.learning_rate).toBeCloseTo(config.training.final_learning_rate, 12);
 
-    const oneThread = await run(1000, 1);
+    const oneThread = await run(1e6, 1);
     expect(oneThread.progress.stop).toEqual(stop);
     expect(oneThread.final.sigma).toBe(few.final.sigma);
 
@@ -70,11 +78,20 @@ describe('a training with an event budget', () => {
     }
   });
 
+  it('for a handful of events no flow is trained: VEGAS samples them, and σ stays unbiased', async () => {
+    const process = builtin('builtin:camel?channels=2');
+    const result = await runTraining(process, createSampler(process, config, 4), config, 4, {}, undefined, { events: 10 });
+    expect(result.progress.flow_skipped).toBeDefined();
+    expect(result.progress.phases.map((p) => p.phase)).toEqual(['VEGAS']);
+    expect(result.progress.history.flow).toEqual([]);
+    expect(Math.abs(pull(result.final.sigma, result.final.error, process.parameters.exact_integral as number))).toBeLessThan(4);
+  });
+
   it('the stopped sampler stays unbiased: |pull| < 4 over 3 seeds', async () => {
     const process = builtin('builtin:camel?channels=2');
     const exact = process.parameters.exact_integral as number;
     for (const seed of [1, 2, 3]) {
-      const result = await runTraining(process, createSampler(process, config, seed), config, seed, {}, undefined, { events: 1000 });
+      const result = await runTraining(process, createSampler(process, config, seed), config, seed, {}, undefined, { events: 1e6 });
       expect(result.progress.stop, `seed ${seed}`).toBeDefined();
       expect(Math.abs(pull(result.final.sigma, result.final.error, exact)), `seed ${seed}`).toBeLessThan(4);
     }
