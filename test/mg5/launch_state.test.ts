@@ -176,9 +176,10 @@ describe.skipIf(!mg5Home || !haveGfortran)('launch state through kills, relaunch
     const central = variations.variations.find((v) => v.mu_r_factor === 1 && v.mu_f_factor === 1)!;
     expect(central.sigma_pb).toBe(uninterrupted.sigma_pb);
     const doubled = variations.variations.find((v) => v.mu_r_factor === 2 && v.mu_f_factor === 2)!;
-    // MG5's scalefact multiplies both scales of its dynamical scale choice
+    // MG5's scalefact multiplies both scales of its dynamical scale choice (MG5 resets it to 1
+    // when use_syst is on, as it is by default)
     const out = join(work, 'scalefact');
-    const run = runCli(launchArgs(out, '--set', 'scalefact=2'));
+    const run = runCli(launchArgs(out, '--set', 'use_syst=False', '--set', 'scalefact=2'));
     expect(run.status, run.stderr).toBe(0);
     const direct = summaryOf(out);
     // the variation moves σ by many standard deviations; the reweighted σ lands on the direct one
