@@ -5,7 +5,8 @@
  * uninterrupted run's σ and events; an interrupted training goes on with --resume; an
  * unchanged relaunch reuses everything, the trained sampler included; the cards are MG5's
  * defaults unless given, `--set` reaches them through MG5's card reader, run_tag is
- * honoured, and a sampler, baseline or report made with other cards is refused.
+ * honoured, and a sampler, baseline or report made with other cards is refused; a gridpack
+ * of a launched process generates after the launch folder is gone.
  * Needs MadGraph5 and gfortran; skipped, with the reason, otherwise.
  */
 import { gunzipSync } from 'node:zlib';
@@ -211,5 +212,23 @@ describe.skipIf(!mg5Home || !haveGfortran)('launch state through kills, relaunch
     expect(bad.stderr).toMatch(/^madnis-ts: error: MadGraph5 refused this while compiling the process .*invalid set command mmmll 60/);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(existsSync(join(out, 'summary.json'))).toBe(false);
+  });
+
+  it('a gridpack of a launched MG5 process generates after the launch folder is removed (issue 15)', () => {
+    const out = join(work, 'killed');
+    const pack = join(work, 'pp_ee.tar.gz');
+    const made = runCli(['gridpack', out, '--output', pack]);
+    expect(made.status, made.stderr).toBe(0);
+    rmSync(out, { recursive: true, force: true });
+    const run = runCli(['generate', pack, '--events', '300', '--seed', '5', '--threads', '2', '--out', join(work, 'from-gridpack')]);
+    expect(run.status, run.stderr).toBe(0);
+    const summary = JSON.parse(readFileSync(join(work, 'from-gridpack', 'Events', 'run_01', 'summary.json'), 'utf8'));
+    expect(summary.completed).toBe(true);
+    expect(summary.events).toBe(300);
+    // σ and w_max of the sampler's final integration: the launch's own
+    expect(summary.sigma_pb).toBe(uninterrupted.sigma_pb);
+    const text = gunzipSync(readFileSync(summary.lhe_file)).toString('utf8');
+    expect(text.split('<event>')).toHaveLength(301);
+    expect(text).toContain('<MGRunCard>');
   });
 });
