@@ -47,8 +47,15 @@ EfficiencyOptions seeded(uint64_t seed) {
 TrainingSession::TrainingSession(LoadedProcess& process, ThreadPool& pool, const SamplerConfig& config)
     : process_(process), pool_(pool), sampler_(config) {}
 
-SampleBatch TrainingSession::draw(const DrawRequest& request, uint32_t purpose) {
-  return draw_batch(sampler_, process_, pool_, request.counts, request.seed, purpose, request.iteration);
+TrainingSession::Weighed TrainingSession::draw_weighed(const DrawRequest& request, uint32_t purpose) {
+  Weighed d;
+  d.start = Clock::now();
+  d.batch = draw_batch(sampler_, process_, pool_, request.counts, request.seed, purpose, request.iteration);
+  d.timing = drawn(d.batch, since(d.start));
+  const auto t = Clock::now();
+  d.w = weigh_batch(sampler_, pool_, d.batch);
+  d.timing.weigh = since(t);
+  return d;
 }
 
 void TrainingSession::keep_in_buffer(const SampleBatch& batch, int64_t capacity) {
@@ -57,36 +64,26 @@ void TrainingSession::keep_in_buffer(const SampleBatch& batch, int64_t capacity)
 }
 
 StepReport TrainingSession::vegas_iteration(const VegasRequest& request) {
-  const auto start = Clock::now();
-  const SampleBatch batch = draw(request.draw, kStreamVegas);
-  StepTiming timing = drawn(batch, since(start));
-  auto t = Clock::now();
-  const WeightedBatch w = weigh_batch(sampler_, pool_, batch);
-  timing.weigh = since(t);
-  refine_vegas(sampler_, pool_, batch, w, request.damping);
-  if (request.keep) keep_in_buffer(batch, request.buffer_capacity);
-  StepReport r = weighed_report(batch, w, request.draw.counts, seeded(request.draw.seed));
-  timing.total = since(start);
-  r.timing = timing;
+  Weighed d = draw_weighed(request.draw, kStreamVegas);
+  refine_vegas(sampler_, pool_, d.batch, d.w, request.damping);
+  if (request.keep) keep_in_buffer(d.batch, request.buffer_capacity);
+  StepReport r = weighed_report(d.batch, d.w, request.draw.counts, seeded(request.draw.seed));
+  r.timing = d.timing;
+  r.timing.total = since(d.start);
   return r;
 }
 
 StepReport TrainingSession::train_step(const TrainRequest& request) {
-  const auto start = Clock::now();
-  const SampleBatch batch = draw(request.draw, kStreamTrain);
-  StepTiming timing = drawn(batch, since(start));
-  auto t = Clock::now();
-  const WeightedBatch w = weigh_batch(sampler_, pool_, batch);
-  timing.weigh = since(t);
-  t = Clock::now();
-  const StepResult step = madnis::train_step(sampler_, pool_, batch, *request.loss, request.learning_rate);
-  timing.gradient = since(t);
-  if (request.buffer_capacity > 0) keep_in_buffer(batch, request.buffer_capacity);
-  StepReport r = weighed_report(batch, w, request.draw.counts, seeded(request.draw.seed));
+  Weighed d = draw_weighed(request.draw, kStreamTrain);
+  const auto t = Clock::now();
+  const StepResult step = madnis::train_step(sampler_, pool_, d.batch, *request.loss, request.learning_rate);
+  d.timing.gradient = since(t);
+  if (request.buffer_capacity > 0) keep_in_buffer(d.batch, request.buffer_capacity);
+  StepReport r = weighed_report(d.batch, d.w, request.draw.counts, seeded(request.draw.seed));
   r.loss = step.loss;
   r.grad_norm = step.grad_norm;
-  timing.total = since(start);
-  r.timing = timing;
+  r.timing = d.timing;
+  r.timing.total = since(d.start);
   return r;
 }
 
@@ -103,12 +100,9 @@ StepReport TrainingSession::buffer_step(const BufferRequest& request) {
 }
 
 IntegrateReport TrainingSession::integrate(const IntegrateRequest& request) {
-  const auto start = Clock::now();
-  const SampleBatch batch = draw(request.draw, kStreamIntegrate);
-  StepTiming timing = drawn(batch, since(start));
-  auto t = Clock::now();
-  const WeightedBatch w = weigh_batch(sampler_, pool_, batch);
-  timing.weigh = since(t);
+  const Weighed d = draw_weighed(request.draw, kStreamIntegrate);
+  const SampleBatch& batch = d.batch;
+  const WeightedBatch& w = d.w;
   EfficiencyOptions options = request.efficiency;
   options.seed = request.draw.seed;
   std::vector<double> combined;
@@ -124,8 +118,8 @@ IntegrateReport TrainingSession::integrate(const IntegrateRequest& request) {
     r.weights = std::move(combined);
     r.channel.assign(batch.channel.begin(), batch.channel.end());
   }
-  timing.total = since(start);
-  r.timing = timing;
+  r.timing = d.timing;
+  r.timing.total = since(d.start);
   return r;
 }
 

@@ -13,6 +13,7 @@
 // Estimates (moments, efficiency) are always of the batch as drawn, before any update.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <vector>
 
@@ -107,7 +108,15 @@ class TrainingSession {
   GeneratedEvents generate(const GenerateRequest& request);
 
  private:
-  SampleBatch draw(const DrawRequest& request, uint32_t purpose);
+  // A drawn batch weighed with the current channel weights, and the timing so far
+  // (`total` is the caller's to set once the step is done).
+  struct Weighed {
+    std::chrono::steady_clock::time_point start;
+    SampleBatch batch;
+    WeightedBatch w;
+    StepTiming timing;
+  };
+  Weighed draw_weighed(const DrawRequest& request, uint32_t purpose);
   void keep_in_buffer(const SampleBatch& batch, int64_t capacity);
 
   LoadedProcess& process_;
