@@ -45,6 +45,7 @@ export function mergeSummary(runs: CheckedRun[], result: MergeResult, lhePath: s
     overweight_share: first.overweight_share,
     normalisation: { sigma_pb: result.sigma_pb, events: result.events, sum_weight_factors: result.sum_weight_factors, unit_weight_pb: result.unit_weight_pb },
     shards: result.shards,
+    scale_variations: result.scale_variations,
   };
 }
 

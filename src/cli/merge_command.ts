@@ -4,15 +4,17 @@ import { Command } from 'commander';
 import { merge, type MergeSummary } from '../app/merge.js';
 import { count, withError } from '../util/format.js';
 import { sharedOptions } from './options.js';
+import { printScaleVariations } from './print.js';
 import { terminalReporter } from './progress.js';
 
 export function printMerge(summary: MergeSummary, summaryPath: string): void {
   process.stdout.write(
     `merged ${summary.shards.length} shards: ${count(summary.events)} events in ${summary.lhe_file}\n` +
       `  σ = ${withError(summary.sigma_pb, summary.sigma_error_pb)} pb (${summary.sigma_source})\n` +
-      `  weights: XWGTUP = σ·N·f/Σf (unit weight ${summary.normalisation.unit_weight_pb.toPrecision(8)} pb)\n` +
-      `  summary: ${summaryPath}\n`,
+      `  weights: XWGTUP = σ·N·f/Σf (unit weight ${summary.normalisation.unit_weight_pb.toPrecision(8)} pb)\n`,
   );
+  printScaleVariations(summary.scale_variations);
+  process.stdout.write(`  summary: ${summaryPath}\n`);
 }
 
 export function mergeCommand(): Command {

@@ -5,6 +5,7 @@ import type { GenerateSummary } from '../app/generate.js';
 import type { IntegrateSummary } from '../app/integrate.js';
 import type { TrainedSampler } from '../app/train.js';
 import type { GenerateResult } from '../generate/run.js';
+import type { ScaleVariationSummary } from '../generate/scale_variations.js';
 import type { Comparison } from '../report/compare.js';
 import type { CompositionComparison } from '../report/composition.js';
 import { headlineRows } from '../report/report.js';
@@ -100,12 +101,11 @@ export function printNormalisation(result: GenerateResult): void {
   if (parts.length > 1) {
     out(`  events per subprocess: ${parts.map((p) => `${p.name} ${count(p.events)} (${percent(p.weight_share, 1)})`).join(', ')}\n`);
   }
-  printScaleVariations(result);
+  printScaleVariations(result.scaleVariations);
 }
 
 /** The 9-point scale variations under their summary.json names (scale_variations). */
-function printScaleVariations(result: GenerateResult): void {
-  const s = result.scaleVariations;
+export function printScaleVariations(s: ScaleVariationSummary): void {
   if (!s.computed || !s.envelope) {
     out(`  scale_variations: none written (${s.note})\n`);
     return;

@@ -16,6 +16,7 @@ import { readLhe } from '../lhe/reader.js';
 import type { LheEvent, LheInit } from '../lhe/types.js';
 import { LheWriter, type LheHeaderSection } from '../lhe/writer.js';
 import { shardsOverlap } from '../mc/streams.js';
+import { summariseVariations, VariationSums, type ScaleVariationSummary } from './scale_variations.js';
 import { setCardValue } from '../mg5/banner.js';
 import { UserError } from '../util/errors.js';
 
@@ -40,6 +41,11 @@ const runSummarySchema = z.looseObject({
   generation_sigma_pb: finite,
   generation_sigma_error_pb: finite,
   normalisation: z.looseObject({ unit_weight_pb: finite, sum_weight_factors: finite }).nullable(),
+  scale_variations: z.looseObject({
+    computed: z.boolean(),
+    note: z.string(),
+    variations: z.array(z.looseObject({ id: z.string(), mu_r_factor: finite, mu_f_factor: finite })),
+  }).optional(),
 });
 
 export type RunSummary = z.infer<typeof runSummarySchema>;
@@ -140,6 +146,14 @@ export interface MergeResult {
   sum_weight_factors: number;
   unit_weight_pb: number;
   shards: Array<{ run: string; seed: number; shard: string; events: number; generation_sigma_pb: number; generation_sigma_error_pb: number }>;
+  /** the 9-point μ_R/μ_F variations of the merged events (their <rwgt> weights, kept), or why there are none */
+  scale_variations: ScaleVariationSummary;
+}
+
+/** The header's <initrwgt> block (the weights' declaration), written again verbatim. */
+function initrwgtSection(header: string): LheHeaderSection[] {
+  const match = /<initrwgt>\n?([\s\S]*?)\n?<\/initrwgt>/.exec(header);
+  return match ? [{ name: 'initrwgt', text: match[1]!, markup: true }] : [];
 }
 
 export async function mergeRuns(runs: CheckedRun[], lhePath: string, version: string): Promise<MergeResult> {
@@ -153,6 +167,10 @@ export async function mergeRuns(runs: CheckedRun[], lhePath: string, version: st
   }));
   let init: LheInit | undefined, firstHeader = '';
   const factors = new Float64Array(events);
+  // the shards' <rwgt> weights are kept; their σ are recomputed from all the merged events
+  const varied = summaries[0]!.scale_variations?.computed === true ? summaries[0]!.scale_variations : undefined;
+  const sums = varied ? new VariationSums(varied.variations.map((v) => ({ muR: v.mu_r_factor, muF: v.mu_f_factor }))) : undefined;
+  const ids = varied?.variations.map((v) => v.id).join(' ');
   let written = 0, writer: LheWriter | undefined;
   const header = (unit: number | null, sum: number | null): LheHeaderSection[] => [
     ...mg5Sections(firstHeader, events),
@@ -166,6 +184,7 @@ export async function mergeRuns(runs: CheckedRun[], lhePath: string, version: st
         shards.map((s) => `${s.run}: ${s.events} events, seed ${s.seed}, shard ${s.shard}, generation sigma ${s.generation_sigma_pb} +- ${s.generation_sigma_error_pb} pb`).join('\n'),
       escape: true,
     },
+    ...initrwgtSection(firstHeader),
     {
       name: 'madnis_normalisation',
       text: unit === null
@@ -178,7 +197,10 @@ export async function mergeRuns(runs: CheckedRun[], lhePath: string, version: st
   try {
     for (const run of runs) {
       const batch: LheEvent[] = [];
-      const read = await readLhe(run.lhePath, (event) => { batch.push(event); });
+      if ((run.summary.scale_variations?.computed === true) !== Boolean(varied)) {
+        throw new UserError(`${run.runDir} ${varied ? 'has no' : 'has'} scale-variation weights, unlike ${runs[0]!.runDir}: not merged`);
+      }
+      const read = await readLhe(run.lhePath, (event) => { batch.push(event); }, undefined, { extras: true });
       if (read.events !== run.summary.events) throw new UserError(`${run.lhePath} holds ${read.events} events, its summary ${run.summary.events}: not merged`);
       if (!writer) {
         firstHeader = read.header;
@@ -189,6 +211,10 @@ export async function mergeRuns(runs: CheckedRun[], lhePath: string, version: st
       for (const event of batch) {
         const factor = event.weight / unit;
         factors[written++] = factor;
+        if (sums) {
+          if (event.reweights?.ids.join(' ') !== ids) throw new UserError(`${run.lhePath}: an event's <rwgt> weights are not the ids ${ids} its summary declares: not merged`);
+          sums.add(factor, event.reweights!.factors, 0);
+        }
         await writer.write({ ...event, weight: factor });
       }
     }
@@ -196,7 +222,11 @@ export async function mergeRuns(runs: CheckedRun[], lhePath: string, version: st
     for (let k = 0; k < written; ++k) sum += factors[k]!;
     const unit = (sigma * written) / sum;
     await writer!.close({ header: header(unit, sum), init: init!, weight: (k) => unit * factors[k]! });
-    return { events: written, sigma_pb: sigma, sigma_error_pb: error, sigma_points: points, sum_weight_factors: sum, unit_weight_pb: unit, shards };
+    const scaleVariations = summariseVariations(
+      { computed: Boolean(varied), note: summaries[0]!.scale_variations?.note ?? 'not recorded by the shards' },
+      sums ? sums.result(sigma, error) : [],
+    );
+    return { events: written, sigma_pb: sigma, sigma_error_pb: error, sigma_points: points, sum_weight_factors: sum, unit_weight_pb: unit, shards, scale_variations: scaleVariations };
   } catch (error) {
     await writer?.abort();
     if (writer) rmSync(writer.partialPath, { force: true });

@@ -75,6 +75,39 @@ function contentLines(segments: Line[]): Line[] {
   return lines;
 }
 
+const RWGT_BLOCK = /<rwgt>([\s\S]*?)<\/rwgt>[ \t]*\n?/;
+const WGT = /<wgt\s+id\s*=\s*(['"])(.*?)\1\s*>\s*([^<\s]+)\s*<\/wgt>/g;
+
+/**
+ * What follows an event's particle lines, kept so the event can be written again unchanged:
+ * its <rwgt> weights (as factors of XWGTUP) and the rest (MG5's <mgrwt> block, comments) as
+ * the trailer. `raw` is the text between <event> and </event>.
+ */
+function addExtras(event: LheEvent, raw: string, line: number, fail: (line: number, reason: string) => never): void {
+  let end = 0, data = 0;
+  const needed = 1 + event.particles.length;
+  while (data < needed) {
+    const next = raw.indexOf('\n', end);
+    const text = raw.slice(end, next < 0 ? raw.length : next).trim();
+    if (text !== '' && text[0] !== '#' && text[0] !== '<') ++data;
+    end = next < 0 ? raw.length : next + 1;
+  }
+  let trailer = raw.slice(end);
+  const block = RWGT_BLOCK.exec(trailer);
+  if (block) {
+    const ids: string[] = [], factors: number[] = [];
+    for (const wgt of block[1]!.matchAll(WGT)) {
+      const value = Number(wgt[3]!.replace(/[dD]/, 'e'));
+      if (!NUMBER.test(wgt[3]!)) fail(line, `<wgt id='${wgt[2]}'> value '${wgt[3]}' is not a number`);
+      ids.push(wgt[2]!);
+      factors.push(event.weight !== 0 ? value / event.weight : 0);
+    }
+    event.reweights = { ids, factors };
+    trailer = trailer.slice(0, block.index) + trailer.slice(block.index + block[0].length);
+  }
+  if (trailer.trim() !== '') event.trailer = trailer.endsWith('\n') ? trailer : `${trailer}\n`;
+}
+
 /** What is known while the SAX parser walks the file; its handlers throw LheFormatError. */
 class LheParser {
   private readonly xml = sax.parser(true, { position: true });
@@ -96,11 +129,15 @@ class LheParser {
   private generator: { name: string; version: string } | undefined;
   private inEvent = false;
   private events = 0;
+  /** with `extras`: where the open event's text starts, and the chunks it spans */
+  private eventStart = -1;
+  private eventParts: string[] | undefined;
 
   constructor(
     private readonly path: string,
     private readonly onEvent?: (event: LheEvent, index: number) => void,
     private readonly onInit?: (init: LheInit) => void,
+    private readonly extras = false,
   ) {
     const xml = this.xml;
     xml.onerror = (error) => {
@@ -133,6 +170,7 @@ class LheParser {
     this.chunkBase += this.chunk.length;
     this.chunk = chunk;
     this.headerParts?.push(chunk);
+    this.eventParts?.push(chunk);
     this.endsWithNewline = chunk.endsWith('\n');
     this.xml.write(chunk);
   }
@@ -166,6 +204,10 @@ class LheParser {
       if (!this.init) this.fail(line, '<event> before <init>: the <init> block is missing');
       this.inEvent = true;
       this.owner = { depth: depth + 1, line, segments: [] };
+      if (this.extras) {
+        this.eventStart = this.xml.position;
+        this.eventParts = [this.chunk.slice(this.eventStart - this.chunkBase)];
+      }
     } else if (depth === 1 && name === 'init') {
       if (this.init) this.fail(line, 'a second <init> block');
       this.inInit = true;
@@ -191,6 +233,12 @@ class LheParser {
       if (this.inEvent) {
         this.inEvent = false;
         const event = this.parseEvent(owner.line, contentLines(owner.segments), line);
+        if (this.eventParts) {
+          // startTagPosition is one past the '<' of </event>
+          const raw = this.eventParts.join('').slice(0, this.xml.startTagPosition - 1 - this.eventStart);
+          this.eventParts = undefined;
+          addExtras(event, raw, owner.line, this.fail);
+        }
         this.onEvent?.(event, this.events);
         this.events++;
       } else {
@@ -283,6 +331,8 @@ export async function readLhe(
   path: string,
   onEvent?: (event: LheEvent, index: number) => void,
   onInit?: (init: LheInit) => void,
+  /** also keep each event's <rwgt> weights and the text after its particles (trailer), to write it again */
+  options: { extras?: boolean } = {},
 ): Promise<LheReadResult> {
   const gzip = await isGzip(path).catch((error: unknown) => {
     throw fileError(path, error);
@@ -295,7 +345,7 @@ export async function readLhe(
     source = file.pipe(gunzip);
   }
   source.setEncoding('utf8');
-  const parser = new LheParser(path, onEvent, onInit);
+  const parser = new LheParser(path, onEvent, onInit, options.extras ?? false);
   const chunks = source[Symbol.asyncIterator]();
   try {
     for (;;) {

@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -101,6 +102,31 @@ describe.skipIf(!haveSharedPdf)('gridpacks, shards and merge (built-in dy_zprime
     const mean = events.reduce((a, e) => a + e.weight, 0) / events.length;
     expect(Math.abs(mean / summary.sigma_pb - 1)).toBeLessThan(1e-9);
     expect(new Set(events.map(eventKey)).size).toBe(800);
+    // every event keeps its <rwgt> scale variations (as factors of XWGTUP) and its trailer, and
+    // the merged variations are the shards' ratios weighted by their sums of weight factors
+    const withExtras = async (path: string) => {
+      const read: LheEvent[] = [];
+      await readLhe(path, (e) => { read.push(e); }, undefined, { extras: true });
+      return read;
+    };
+    const shardSummaries = runs.map((r) => json(join(r, 'summary.json')));
+    const shardEvents = (await Promise.all(shardSummaries.map((s) => withExtras(s.lhe_file)))).flat();
+    const mergedEvents = await withExtras(summary.lhe_file);
+    expect(mergedEvents[0]!.reweights!.ids).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    mergedEvents.forEach((event, k) => {
+      const before = shardEvents[k]!;
+      expect(event.trailer).toBe(before.trailer);
+      Array.from(before.reweights!.factors).forEach((f, v) => expect(Math.abs(event.reweights!.factors[v]! - f)).toBeLessThan(1e-9 * Math.abs(f) + 1e-12));
+    });
+    expect(gunzipSync(readFileSync(summary.lhe_file)).toString()).toMatch(/<initrwgt>\n<weightgroup name="Central scale variation" combine="envelope">[\s\S]*<\/initrwgt>/);
+    expect(summary.scale_variations.computed).toBe(true);
+    const weightSums = shardSummaries.map((s) => s.normalisation.sum_weight_factors);
+    summary.scale_variations.variations.forEach((v: { ratio_to_central: number; sigma_pb: number }, i: number) => {
+      const expected = shardSummaries.reduce((a, s, j) => a + weightSums[j] * s.scale_variations.variations[i].ratio_to_central, 0) / weightSums.reduce((a, b) => a + b, 0);
+      expect(Math.abs(v.ratio_to_central / expected - 1)).toBeLessThan(1e-9);
+      expect(Math.abs(v.sigma_pb / (summary.sigma_pb * v.ratio_to_central) - 1)).toBeLessThan(1e-12);
+    });
+    expect(merged.stdout).toContain('scale_variations (<rwgt> ids 1–9');
 
     const refused = (args: string[], pattern: RegExp) => {
       const run = runCli(['merge', ...args, '--out', join(work, 'refused')]);

@@ -308,4 +308,29 @@ describe('LheWriter.close with a normalisation', () => {
       [0, 2].forEach((v) => expect(Math.abs(Number(wgts[v]![2]) / ((3 * k + 0.25) * expected[v]!) - 1)).toBeLessThan(1e-10));
     });
   });
+
+  it('reading with extras gives back each event\'s <rwgt> factors and trailer, so a merge writes them again', async () => {
+    const path = join(work, 'norm', 'extras.lhe');
+    const ids = ['1', '2', '9'];
+    const factors = (i: number) => [0.5 + i / 7, 1, 2 + i / 11];
+    const trailer = (i: number) => (i % 2 ? '<mgrwt>\n<rscale>  2 0.91188000E+02</rscale>\n<totfact> 0.1E+01</totfact>\n</mgrwt>\n' : undefined);
+    const written = Array.from({ length: 500 }, (_, i) => ({ ...sampleEvent(i), trailer: trailer(i), reweights: { ids, factors: factors(i) } }));
+    const writer = await LheWriter.open(path, [], init);
+    for (const event of written) await writer.write(event);
+    await writer.close();
+    const read: LheEvent[] = [], plain: LheEvent[] = [];
+    await readLhe(path, (e) => { read.push(e); }, undefined, { extras: true });
+    await readLhe(path, (e) => { plain.push(e); });
+    expect(read).toHaveLength(500);
+    const texts = readFileSync(path, 'utf8').match(/<event>[\s\S]*?<\/event>\n/g)!;
+    read.forEach((event, k) => {
+      expect(event.trailer).toBe(trailer(k));
+      expect(event.reweights!.ids).toEqual(ids);
+      factors(k).forEach((f, v) => expect(Math.abs(event.reweights!.factors[v]! / f - 1)).toBeLessThan(1e-10));
+      // written again, the event is the file's text
+      expect(formatEvent(event)).toBe(texts[k]);
+    });
+    // without extras nothing after the particles is kept
+    expect(plain.every((e) => e.trailer === undefined && e.reweights === undefined)).toBe(true);
+  });
 });
