@@ -22,7 +22,10 @@ if (!outDir || !existsSync(join(outDir, 'build'))) {
   process.exit(1);
 }
 const points = Number(values.points);
-const libraries = readdirSync(join(outDir, 'build')).filter((f) => f.endsWith('.so')).map((f) => join(outDir, 'build', f));
+const processDir = join(outDir, 'process');
+// each library evaluates its MadEvent folder, given as dir= (nothing is compiled in)
+const libraries = readdirSync(join(outDir, 'build')).filter((f) => f.endsWith('.so'))
+  .map((f) => `${join(outDir, 'build', f)}?dir=${join(processDir, 'SubProcesses', basename(f, '.so'))}`);
 const spec = libraries.join(',');
 const rows = [];
 for (const threads of [1, 2]) {

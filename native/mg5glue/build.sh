@@ -28,7 +28,7 @@ objcopy --weaken-symbol=unwgt_ unwgt.o "$TMP/unwgt.o"
 # 3. Our glue: Fortran compiled against this folder's include files, C against the ABI.
 gfortran -O2 -w -fPIC -ffixed-line-length-132 -I. -I../../Source \
   -c "$HERE/madnis_mg5.f" -o "$TMP/madnis_mg5.o"
-gcc -O2 -fPIC -fvisibility=hidden -I"$INC" -DMADNIS_MG5_DIR="\"$P\"" \
+gcc -O2 -fPIC -fvisibility=hidden -I"$INC" \
   -c "$HERE/mg5_process.c" -o "$TMP/mg5_process.o"
 
 # 4. Link (madevent's order: -ldhelas -ldsample -lmodel -lgeneric -lpdf -lcernlib -lbias),

@@ -27,9 +27,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifndef MADNIS_MG5_DIR
-#define MADNIS_MG5_DIR ""
-#endif
 #define MAXCONF 1000
 
 /* Fortran side (madnis_mg5.f, MG5's objects) */
@@ -351,9 +348,9 @@ static int initialise(const char* dir, char* err, size_t err_len) {
 
 static madnis_status mg5_create(const char* params, madnis_process_instance** out, char* err,
                                 size_t err_len) {
-  char dir[4096];
-  strncpy(dir, MADNIS_MG5_DIR, sizeof dir - 1);
-  dir[sizeof dir - 1] = '\0';
+  /* the MadEvent folder is always given (dir=): nothing about where it was built is compiled
+     in, so the library moves with a gridpack */
+  char dir[4096] = "";
   if (params && *params) {
     char buf[8192];
     strncpy(buf, params, sizeof buf - 1);
@@ -381,7 +378,9 @@ static madnis_status mg5_create(const char* params, madnis_process_instance** ou
   madnis_status st = MADNIS_OK;
   if (!g_initialised) {
     if (!*dir) {
-      set_err(err, err_len, "mg5: dir=<SubProcesses/P* folder> is required");
+      set_err(err, err_len,
+              "mg5: dir= is required: the MadEvent SubProcesses/P* folder this library was built from "
+              "(LIB.so?dir=<MG5 output>/SubProcesses/P1_...)");
       st = MADNIS_ERR_INVALID_PARAMETER;
     } else if (!initialise(dir, err, err_len)) {
       st = MADNIS_ERR_NOT_FOUND;

@@ -208,7 +208,7 @@ async function launchLocked(input: LaunchInput & { events: number }, reporter: R
   for (const note of notes) reporter.note(note);
 
   // one library per subprocess folder; together one process (channels concatenated)
-  const loaded = loadProcess(librariesSpec(prepared.libraries.map((l) => l.library)), input.threads, { crashHint: subprocessCrashHint });
+  const loaded = loadProcess(librariesSpec(prepared.libraries.map((l) => ({ path: l.library, params: `dir=${l.folder}` }))), input.threads, { crashHint: subprocessCrashHint });
   for (const note of vegasPointsPolicy(config, explicit, loaded.info.channels)) reporter.note(note);
 
   control.stage = 'training';
@@ -232,6 +232,8 @@ async function launchLocked(input: LaunchInput & { events: number }, reporter: R
     mg5: mg5.dir,
     process_dir: prepared.processDir,
     libraries: prepared.libraries.map((l) => l.library),
+    // what `integrate` / `train` take to evaluate this process: each library with its MadEvent folder
+    process_spec: loaded.spec.spec,
     channel_labels: mg5ChannelLabels(loaded),
     inputs: { ...inputs, libraries_sha256: identity.library_sha256 },
     reused: {

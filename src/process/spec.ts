@@ -1,6 +1,6 @@
 /**
  * What the user names as a process: `builtin:NAME[?key=value&…]` or the path of a process
- * library (anything exporting native/include/madnis/process.h).
+ * library (anything exporting native/include/madnis/process.h), `PATH[?key=value&…]`.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -55,20 +55,32 @@ export function parseProcessSpec(spec: string, options: SpecOptions = {}): Proce
   return { spec, parts: spec.split(',').map((part) => parseLibrarySpec(part.trim(), options)) };
 }
 
-/** A process made of the given process libraries (launch: one per subprocess folder). */
-export function librariesSpec(paths: string[]): ProcessSpec {
-  return { spec: paths.join(','), parts: paths.map((path) => parseLibrarySpec(path, {})) };
+/**
+ * A process made of the given process libraries (launch: one per subprocess folder, each
+ * with its parameters, e.g. `dir=` the MadEvent folder it evaluates: nothing is compiled in).
+ */
+export function librariesSpec(libraries: Array<{ path: string; params?: string }>): ProcessSpec {
+  const specs = libraries.map((l) => (l.params ? `${l.path}?${l.params}` : l.path));
+  return { spec: specs.join(','), parts: specs.map((spec) => parseLibrarySpec(spec, {})) };
+}
+
+/** `PATH` or `PATH?key=value&…` (a path that exists as written is taken whole). */
+function splitLibraryPath(spec: string): { path: string; params: string } {
+  const question = spec.lastIndexOf('?');
+  if (question < 0 || existsSync(resolve(spec))) return { path: spec, params: '' };
+  return { path: spec.slice(0, question), params: spec.slice(question + 1) };
 }
 
 function parseLibrarySpec(spec: string, options: SpecOptions): LibrarySpec {
   if (!spec.startsWith('builtin:')) {
-    const libraryPath = resolve(spec);
+    const { path, params } = splitLibraryPath(spec);
+    const libraryPath = resolve(path);
     if (!existsSync(libraryPath)) {
       throw new UserError(
-        `unknown process '${spec}': give builtin:NAME (one of ${BUILTINS.map((b) => b.name).join(', ')}) or the path of a process library`,
+        `unknown process '${spec}': give builtin:NAME (one of ${BUILTINS.map((b) => b.name).join(', ')}) or the path of a process library (PATH or PATH?key=value&…)`,
       );
     }
-    return { spec, libraryPath, params: '' };
+    return { spec, libraryPath, params };
   }
   const body = spec.slice('builtin:'.length);
   const question = body.indexOf('?');

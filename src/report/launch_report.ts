@@ -24,6 +24,8 @@ export interface LaunchSummary {
   mg5: string;
   process_dir: string;
   libraries: string[];
+  /** the libraries with their parameters (dir=), as integrate and train take them */
+  process_spec: string;
   channel_labels: string[];
   /** false only in the summary an interrupted launch leaves (app/launch.ts stopLaunch) */
   completed: true;

@@ -102,8 +102,13 @@ describe.skipIf(!haveMg5 || !haveGfortran)('MG5 bridge (needs MG5 and gfortran)'
     const build = spawnSync('bash', [join(packageRoot, 'native', 'mg5glue', 'build.sh'), join(dir, 'SubProcesses', subprocess), library], { encoding: 'utf8', timeout: 600_000 });
     expect(build.status, build.stderr).toBe(0);
 
+    // nothing about where it was built is compiled in: the MadEvent folder is a parameter
+    const bare = runCli(['integrate', library, '--points', '1000', '--threads', '1', '--out', join(work, 'bare')]);
+    expect(bare.status).toBe(1);
+    expect(bare.stderr).toMatch(/mg5: dir= is required: the MadEvent SubProcesses\/P\* folder this library was built from/);
+    expect(readFileSync(library).includes(Buffer.from(dir))).toBe(false);
     const out = join(work, 'integrate');
-    const run = runCli(['integrate', library, '--points', '1000000', '--threads', '1', '--out', out]);
+    const run = runCli(['integrate', `${library}?dir=${join(dir, 'SubProcesses', subprocess)}`, '--points', '1000000', '--threads', '1', '--out', out]);
     expect(run.status, run.stderr).toBe(0);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary.channels).toHaveLength(2);
@@ -199,7 +204,8 @@ describe.skipIf(!haveMg5 || !haveGfortran)('madnis-ts launch on MG5 (needs MG5 a
 
     // MG5's weight is a function of (channel, x): 1 and 2 threads (a private library copy
     // each) give the same numbers bit for bit, and so does a repeat
-    const spec = second.libraries.join(',');
+    const spec = second.process_spec;
+    expect(spec).toMatch(/P1_qq_ll\.so\?dir=.*\/SubProcesses\/P1_qq_ll$/);
     const sums = ['1', '2', '2'].map((threads, k) => {
       const dir = join(work, `determinism-${k}`);
       const r = runCli(['integrate', spec, '--points', '100000', '--threads', threads, '--seed', '7', '--out', dir]);
