@@ -10,13 +10,15 @@ import { join, resolve } from 'node:path';
 
 import type { JobRunner, SubmittedArray, TaskStatus } from '../cluster/runner.js';
 import { SlurmRunner } from '../cluster/slurm.js';
-import { checkRun, type CheckedRun } from '../generate/merge.js';
+import { checkRun, MERGE_NORMALISATION, type CheckedRun } from '../generate/merge.js';
+import type { GenerateResult } from '../generate/run.js';
 import { isGridpackPath } from '../gridpack/open.js';
-import { ITERATION_LIMIT } from '../mc/streams.js';
+import { ITERATION_LIMIT, WHOLE_RUN } from '../mc/streams.js';
 import { packageRoot } from '../native/paths.js';
 import { writeJsonAtomic } from '../util/atomic_write.js';
 import { ensureDirectory } from '../util/directories.js';
 import { UserError } from '../util/errors.js';
+import type { GenerateSummary } from './generate.js';
 import { gridpack } from './gridpack.js';
 import { claimRunDir, clusterRunLayout, eventRunFiles, type ClusterRunLayout } from './layout.js';
 import { mergeInto } from './merge.js';
@@ -43,6 +45,8 @@ export interface ClusterGenerateInput {
   pdf?: string;
   mg5?: string;
   shouldStop?: () => boolean;
+  /** told, once the first array is submitted, how to cancel every array at once (a signal handler's last act) */
+  registerCancel?: (cancelNow: () => void) => void;
 }
 
 const RUNNERS: Record<ClusterEngine, () => JobRunner> = { slurm: () => new SlurmRunner() };
@@ -117,6 +121,7 @@ export async function clusterGenerate(input: ClusterGenerateInput, reporter: Rep
   chmodSync(layout.script, 0o755);
 
   const arrays: SubmittedArray[] = [];
+  input.registerCancel?.(() => { for (const array of arrays) runner.cancelNow(array); });
   const shards = new Map<number, ShardProgress>();
   const submit = async (tasks: number[], attempt: number) => {
     const array = await runner.submit({
@@ -188,5 +193,50 @@ export async function clusterGenerate(input: ClusterGenerateInput, reporter: Rep
   const merged = await mergeInto(layout.runDir, runs, reporter);
   const summary = { ...merged.summary, cluster };
   writeJsonAtomic(merged.summaryPath, summary);
-  return { runDir: layout.runDir, summary, summaryPath: merged.summaryPath };
+  return { runDir: layout.runDir, summary, summaryPath: merged.summaryPath, runs };
+}
+
+export type ClusterRun = Awaited<ReturnType<typeof clusterGenerate>>;
+
+/**
+ * The merged run as one generation's result (launch --cluster): counts summed over the
+ * shards, the acceptance over all their points, each channel's weight share weighted by its
+ * shard's sum of weight factors, σ and the weights from the merge.
+ */
+export function clusterGenerateResult(run: ClusterRun, wallSeconds: number): GenerateResult {
+  const shards = run.runs.map((r) => r.summary as unknown as GenerateSummary);
+  const sum = (f: (s: GenerateSummary) => number) => shards.reduce((a, s) => a + f(s), 0);
+  const factors = shards.map((s) => s.normalisation!.sum_weight_factors), allFactors = factors.reduce((a, b) => a + b, 0);
+  const share = (f: (s: GenerateSummary) => number) => shards.reduce((a, s, k) => a + factors[k]! * f(s), 0) / allFactors;
+  const points = sum((s) => s.generation_points), accepted = sum((s) => s.accepted_events);
+  const acceptance = points ? accepted / points : 0;
+  const first = shards[0]!.composition, m = run.summary;
+  return {
+    runDir: run.runDir,
+    lhePath: m.lhe_file,
+    partialPath: '',
+    completed: true,
+    events: m.events,
+    batches: sum((s) => s.generation_batches),
+    shard: WHOLE_RUN,
+    overweight_share: m.overweight_share,
+    w_max: m.w_max,
+    w_max_source: m.w_max_source,
+    presample: { points: 0, sigma: m.sigma_pb, error: m.sigma_error_pb, expected_acceptance: shards[0]!.expected_acceptance },
+    generation: {
+      points, invalid: sum((s) => s.invalid_points), accepted, acceptance, acceptance_error: points ? Math.sqrt((acceptance * (1 - acceptance)) / points) : 0,
+      overweight_events: sum((s) => s.overweight_events), overweight_sigma_share: share((s) => s.overweight_sigma_share), sigma: m.sigma_pb, error: m.sigma_error_pb,
+    },
+    composition: {
+      channels: first.channels.map((c, i) => ({ ...c, events: sum((s) => s.composition.channels[i]!.events), weight_share: share((s) => s.composition.channels[i]!.weight_share) })),
+      parts: first.parts.map((p, i) => ({ ...p, events: sum((s) => s.composition.parts[i]!.events), weight_share: share((s) => s.composition.parts[i]!.weight_share) })),
+      definition: `${first.definition}; summed over the ${shards.length} shards`,
+    },
+    normalisation: { ...m.normalisation, method: `${shards[0]!.normalisation!.method}; merged: ${MERGE_NORMALISATION}` },
+    scaleVariations: m.scale_variations,
+    timing: {
+      sample_s: sum((s) => s.timing_s.sample_s), evaluate_s: sum((s) => s.timing_s.evaluate_s), unweight_s: sum((s) => s.timing_s.unweight_s), write_s: sum((s) => s.timing_s.write_s),
+      wall_s: wallSeconds,
+    },
+  };
 }

@@ -25,6 +25,7 @@ import { count, percent } from '../util/format.js';
 import { acquireRunLock, type RunLock } from '../util/run_lock.js';
 import { clearStamp, digest, stampMismatch, writeStamp } from '../util/stamp.js';
 import { VERSION } from '../version.js';
+import { clusterGenerate, clusterGenerateResult, type ClusterEngine, type ClusterRun } from './cluster_generate.js';
 import { compareWithMg5, runMg5Baseline, type LaunchComparison } from './compare.js';
 import { generateRun, trainedAsOpened } from './generate.js';
 import { cardName, defaultOutDir, launchLayout, type LaunchLayout } from './layout.js';
@@ -61,6 +62,8 @@ export interface LaunchInput {
   resume?: boolean;
   /** overrides madnis.yaml's integration.overweight_share: the final integration's w_max, hence the events' */
   overweightShare?: number;
+  /** generate the events as shards on a batch cluster (a gridpack of the trained sampler), then merge */
+  cluster?: { engine: ClusterEngine; jobs: number; retries: number; pollSeconds: number };
 }
 
 /** Where a launch is, for a signal handler: what to stop and what to write. */
@@ -68,6 +71,8 @@ export interface LaunchControl {
   stage: 'starting' | 'MG5 and build' | 'training' | 'generation' | 'baseline' | 'report' | 'done';
   layout?: LaunchLayout;
   lock?: RunLock;
+  /** cancels the job arrays a cluster generation submitted (synchronously) */
+  cancelJobs?: () => void;
 }
 
 export interface LaunchResult {
@@ -124,6 +129,7 @@ function cardSettings(config: TrainConfig, configPath: string | undefined, set: 
  */
 export function stopLaunch(control: LaunchControl, signal: NodeJS.Signals): string {
   killGroups(childGroups(), 'SIGTERM');
+  control.cancelJobs?.();
   const layout = control.layout;
   const checkpoint = layout !== undefined && existsSync(layout.checkpoint);
   const advice = `launch stopped by ${signal} during ${control.stage}: rerun the same command${checkpoint ? ' with --resume (the training goes on from its last checkpoint)' : ''}; finished steps are reused`;
@@ -218,10 +224,15 @@ async function launchLocked(input: LaunchInput & { events: number }, reporter: R
 
   control.stage = 'generation';
   // w_max and σ from the training's final integration (fresh points of the trained sampler)
-  const events = await generateRun(trainedAsOpened(trained), layout.eventsDir, {
-    events: input.events, seed: input.seed, batch: LAUNCH_BATCH_POINTS, presample: 0,
-    overweightShare: config.integration.overweight_share, trainingMaxWeight: true,
-  }, reporter);
+  const { events, cluster } = input.cluster
+    ? await clusterEvents(trained, input, layout, control, reporter)
+    : {
+      events: await generateRun(trainedAsOpened(trained), layout.eventsDir, {
+        events: input.events, seed: input.seed, batch: LAUNCH_BATCH_POINTS, presample: 0,
+        overweightShare: config.integration.overweight_share, trainingMaxWeight: true,
+      }, reporter),
+      cluster: undefined,
+    };
   const final = trained.final, progress = trained.progress;
   const summary: LaunchSummary = {
     command: 'launch',
@@ -258,6 +269,7 @@ async function launchLocked(input: LaunchInput & { events: number }, reporter: R
       normalisation: events.normalisation, composition: events.composition,
     },
     wall_time_s: { mg5_and_build: prepareSeconds, training: trained.wallSeconds, generation: events.timing.wall_s },
+    ...(cluster ? { cluster } : {}),
   };
   writeJsonAtomic(layout.summary, summary);
   const result: LaunchResult = { layout, card, mg5, prepared, trained, events, summary };
@@ -269,6 +281,24 @@ async function launchLocked(input: LaunchInput & { events: number }, reporter: R
   control.stage = 'report';
   result.comparison = await compareWithMg5(layout, summary, baseline);
   return result;
+}
+
+/**
+ * The events as shards of a gridpack of the trained sampler on a batch cluster, merged into
+ * the launch's Events/run_XX: the same w_max (the training's) as a local generation, σ from
+ * all shards' points. A signal cancels the job arrays.
+ */
+async function clusterEvents(
+  trained: TrainedSampler, input: LaunchInput & { events: number }, layout: LaunchLayout, control: LaunchControl, reporter: Reporter,
+): Promise<{ events: GenerateResult; cluster: ClusterRun['summary']['cluster'] }> {
+  const c = input.cluster!;
+  const start = performance.now();
+  const run = await clusterGenerate({
+    sampler: trained.path, cluster: c.engine, jobs: c.jobs, events: input.events, seed: input.seed, threads: input.threads, batch: LAUNCH_BATCH_POINTS,
+    retries: c.retries, pollSeconds: c.pollSeconds, out: layout.eventsDir, registerCancel: (cancel) => { control.cancelJobs = cancel; },
+  }, reporter);
+  control.cancelJobs = undefined;
+  return { events: clusterGenerateResult(run, (performance.now() - start) / 1000), cluster: run.summary.cluster };
 }
 
 /** Everything a trained sampler depends on: the integrand (libraries and cards), the configuration, seed and threads. */

@@ -1,25 +1,19 @@
 /** `madnis-ts generate <sampler.madnis> --events N`: unweighted events (app/generate.ts). */
 import { Command } from 'commander';
 
-import { clusterGenerate, CLUSTER_ENGINES, type ClusterEngine } from '../app/cluster_generate.js';
+import { clusterGenerate } from '../app/cluster_generate.js';
 import { generate, type GenerateInput } from '../app/generate.js';
 import { ITERATION_LIMIT, type Shard } from '../mc/streams.js';
 import { DEFAULT_OVERWEIGHT_SHARE } from '../train/config.js';
-import { InvalidArgumentError, Option } from 'commander';
+import { InvalidArgumentError } from 'commander';
 
-import { parseCount, sharedOptions, withOptions } from './options.js';
+import { clusterChoice, parseCount, sharedOptions, withOptions, type ClusterOptions } from './options.js';
 import { printGenerate } from './print.js';
 import { printMerge } from './merge_command.js';
 import { UserError } from '../util/errors.js';
 import { terminalReporter } from './progress.js';
 
-type GenerateOptions = Omit<GenerateInput, 'sampler' | 'shouldStop' | 'trainingMaxWeight'> & {
-  trainingMaxWeight?: boolean;
-  cluster?: ClusterEngine;
-  jobs?: number;
-  retries: number;
-  poll: number;
-};
+type GenerateOptions = Omit<GenerateInput, 'sampler' | 'shouldStop' | 'trainingMaxWeight'> & ClusterOptions & { trainingMaxWeight?: boolean };
 
 /** `i/N`: shard i (0-based) of N. */
 export function parseShard(text: string): Shard {
@@ -37,7 +31,7 @@ export function generateCommand(): Command {
     .argument('<sampler>', 'a sampler file written by `madnis-ts train` (sampler.madnis), or a gridpack (.tar.gz from `madnis-ts gridpack`)')
     .addOption(sharedOptions.events().makeOptionMandatory())
     .addOption(sharedOptions.seed('random seed for the generation'));
-  return withOptions(command, sharedOptions.threads(),
+  withOptions(command, sharedOptions.threads(),
     sharedOptions.out('output folder: events go to DIR/Events/run_XX/ (default: the sampler file\'s folder)'))
     .option('--batch <N>', 'points drawn per batch', parseCount('--batch'), 65_536)
     .option('--presample <N>', 'points of the presample that fixes w_max and σ', parseCount('--presample'), 200_000)
@@ -45,12 +39,9 @@ export function generateCommand(): Command {
     .option('--training-max-weight', "use w_max and σ of the sampler's final integration (fresh points) instead of a presample")
     .option('--accept-changed-process', 'use a sampler whose process libraries or cards changed since its training, as a proposal for the new integrand (else refused)')
     .option('--shard <i/N>', "shard i of N (0-based): random streams disjoint from every other shard's, σ and w_max of the sampler's final integration; `madnis-ts merge` joins the shards", parseShard)
-    .addOption(new Option('--cluster <ENGINE>', 'run --jobs shards as one job array on a batch cluster, resubmit failed shards, merge').choices(CLUSTER_ENGINES))
-    .option('--jobs <N>', 'shards (array tasks) for --cluster', parseCount('--jobs'))
-    .option('--retries <N>', 'with --cluster: resubmissions of a failed shard before it is reported', (t) => Number(t === '0' ? 0 : parseCount('--retries')(t)), 1)
-    .option('--poll <S>', 'with --cluster: seconds between looks at the queue', parseCount('--poll'), 5)
     .addOption(sharedOptions.pdf())
-    .addOption(sharedOptions.mg5())
+    .addOption(sharedOptions.mg5());
+  return withOptions(command, ...sharedOptions.cluster('run the generation'))
     .action(async (sampler: string, options: GenerateOptions) => {
       // a signal ends the run between batches, leaving the clearly named partial file
       let stop = false;
@@ -60,12 +51,12 @@ export function generateCommand(): Command {
       process.once('SIGTERM', onSignal);
       process.once('SIGINT', onSignal);
       try {
-        if (options.cluster || options.jobs) {
-          if (!options.cluster || !options.jobs) throw new UserError('--cluster and --jobs go together: --cluster slurm --jobs N');
+        const cluster = clusterChoice(options);
+        if (cluster) {
           if (options.shard) throw new UserError('--cluster chooses the shards itself: drop --shard');
           const run = await clusterGenerate({
-            sampler, cluster: options.cluster, jobs: options.jobs, events: options.events, seed: options.seed, threads: options.threads, batch: options.batch,
-            retries: options.retries, pollSeconds: options.poll, out: options.out, pdf: options.pdf, mg5: options.mg5, shouldStop: () => stop,
+            sampler, cluster: cluster.engine, jobs: cluster.jobs, events: options.events, seed: options.seed, threads: options.threads, batch: options.batch,
+            retries: cluster.retries, pollSeconds: cluster.pollSeconds, out: options.out, pdf: options.pdf, mg5: options.mg5, shouldStop: () => stop,
           }, terminalReporter);
           printMerge(run.summary, run.summaryPath);
           return;

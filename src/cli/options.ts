@@ -3,6 +3,9 @@ import { availableParallelism } from 'node:os';
 
 import { Command, InvalidArgumentError, Option } from 'commander';
 
+import { CLUSTER_ENGINES, type ClusterEngine } from '../app/cluster_generate.js';
+import { UserError } from '../util/errors.js';
+
 function integerIn(name: string, text: string, min: number, max: number): number {
   if (!/^\d+$/.test(text.trim())) {
     throw new InvalidArgumentError(`${name} must be an integer in [${min}, ${max}], got '${text}'`);
@@ -59,7 +62,28 @@ export const sharedOptions = {
   config: (description = 'madnis.yaml with training settings (defaults: templates/madnis.yaml)') => new Option('-c, --config <FILE>', description),
   overweightShare: (description: string) => new Option('--overweight-share <F>', description).argParser(parseOverweightShare),
   events: (description = 'unweighted events to write') => new Option('-n, --events <N>', description).argParser(parseCount('--events')),
+  /** the batch-cluster options of generate and launch: --cluster, --jobs, --retries, --poll */
+  cluster: (what: string): Option[] => [
+    new Option('--cluster <ENGINE>', `${what} as --jobs shards in one job array on a batch cluster, resubmit failed shards, merge`).choices(CLUSTER_ENGINES),
+    new Option('--jobs <N>', 'shards (array tasks) for --cluster').argParser(parseCount('--jobs')),
+    new Option('--retries <N>', 'with --cluster: resubmissions of a failed shard before it is reported').argParser((t) => Number(t === '0' ? 0 : parseCount('--retries')(t))).default(1),
+    new Option('--poll <S>', 'with --cluster: seconds between looks at the queue').argParser(parseCount('--poll')).default(5),
+  ],
 };
+
+export interface ClusterOptions {
+  cluster?: ClusterEngine;
+  jobs?: number;
+  retries: number;
+  poll: number;
+}
+
+/** --cluster and --jobs, checked together: the cluster run they ask for, or none. */
+export function clusterChoice(options: ClusterOptions): { engine: ClusterEngine; jobs: number; retries: number; pollSeconds: number } | undefined {
+  if (!options.cluster && !options.jobs) return undefined;
+  if (!options.cluster || !options.jobs) throw new UserError('--cluster and --jobs go together: --cluster slurm --jobs N');
+  return { engine: options.cluster, jobs: options.jobs, retries: options.retries, pollSeconds: options.poll };
+}
 
 /** Adds options to a command in order. */
 export function withOptions(command: Command, ...options: Option[]): Command {

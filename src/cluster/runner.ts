@@ -42,6 +42,8 @@ export interface JobRunner {
   /** every task of the array; a task the batch system no longer knows counts as ended */
   status(array: SubmittedArray): Promise<Map<number, TaskStatus>>;
   cancel(array: SubmittedArray): Promise<void>;
+  /** the same, synchronously: for a signal handler about to exit */
+  cancelNow(array: SubmittedArray): void;
   /** the log file of one task */
   logOf(array: SubmittedArray, task: number, logsDir: string): string;
 }

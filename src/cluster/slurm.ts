@@ -4,6 +4,7 @@
  * ended jobs for MinJobAge) says how the others ended. Client tools find the cluster as they
  * always do (slurm.conf, or SLURM_CONF).
  */
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 import { execa } from 'execa';
@@ -90,6 +91,10 @@ export class SlurmRunner implements JobRunner {
 
   async cancel(array: SubmittedArray): Promise<void> {
     await run('scancel', [array.id]);
+  }
+
+  cancelNow(array: SubmittedArray): void {
+    spawnSync('scancel', [array.id], { stdio: 'ignore' });
   }
 
   logOf(array: SubmittedArray, task: number, logsDir: string): string {

@@ -150,6 +150,9 @@ export interface MergeResult {
   scale_variations: ScaleVariationSummary;
 }
 
+export const MERGE_NORMALISATION =
+  'every event keeps its weight factor f (its XWGTUP over its shard\'s unit weight) and gets XWGTUP = sigma*N*f/sum(f), so the mean weight is sigma exactly';
+
 /** The header's <initrwgt> block (the weights' declaration), written again verbatim. */
 function initrwgtSection(header: string): LheHeaderSection[] {
   const match = /<initrwgt>\n?([\s\S]*?)\n?<\/initrwgt>/.exec(header);
@@ -190,7 +193,7 @@ export async function mergeRuns(runs: CheckedRun[], lhePath: string, version: st
       text: unit === null
         ? 'not normalised: this file is incomplete'
         : `sigma (pb): ${sigma} +- ${error}\nsigma from: the generation points of all shards (${points}), each shard's estimate weighted by its points\nevents: ${events}\n` +
-          `sum of weight factors: ${sum}\nunit weight (pb): ${unit}\nmethod: every event keeps its weight factor f (its XWGTUP over its shard's unit weight) and gets XWGTUP = sigma*N*f/sum(f), so the mean weight is sigma exactly`,
+          `sum of weight factors: ${sum}\nunit weight (pb): ${unit}\nmethod: ${MERGE_NORMALISATION}`,
       escape: true,
     },
   ];

@@ -47,6 +47,8 @@ export interface LaunchSummary {
     normalisation: Normalisation | null; composition: Composition;
   };
   wall_time_s: { mg5_and_build: number; training: number; generation: number };
+  /** with launch --cluster: the job arrays, shards and resubmissions of the generation */
+  cluster?: unknown;
   baseline?: BaselineResult;
   comparison?: unknown;
   report?: string;

@@ -3,7 +3,8 @@
  * process: a gridpack generates where the training folder is gone; shards merge into one
  * file and refuse to merge when they are not one run split up; on a real one-node Slurm
  * cluster, 4 shards merged agree with one run of the same size, and a shard killed
- * mid-run is resubmitted, or reported and never merged.
+ * mid-run is resubmitted, or reported and never merged; `launch --cluster` on MG5's
+ * p p > e+ e- writes its events as shards and its report agrees with MG5's own events.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,8 @@ import type { LheEvent } from '../../src/lhe/types.js';
 import { haveSharedPdf, pull, runCli, sharedPdfGrid } from '../helpers.js';
 import { chi2PValue } from '../stats.js';
 import { SMALL_CONFIG_YAML } from '../train/small_config.js';
+import { expectReport } from '../mg5/expect_report.js';
+import { haveGfortran, testMg5Home } from '../mg5/mg5_home.js';
 import { startSlurmCluster, type SlurmCluster } from './slurm_cluster.js';
 
 const work = mkdtempSync(join(tmpdir(), 'madnis-cluster-'));
@@ -216,5 +219,49 @@ describe.skipIf(!slurm)('on a one-node Slurm cluster (slurm-wlm, munge)', () => 
     const runDir = join(out, 'Events', 'run_01');
     expect(existsSync(join(runDir, 'unweighted_events.lhe.gz'))).toBe(false);
     expect(json(join(runDir, 'summary.json')).completed).toBe(false);
+  });
+});
+
+const mg5Home = testMg5Home();
+
+describe.skipIf(!slurm || !mg5Home || !haveGfortran)('launch --cluster on MG5 p p > e+ e- (one-node Slurm, MG5 and gfortran)', () => {
+  const card = join(work, 'pp_ee.dat');
+  const config = join(work, 'launch.yaml');
+  const out = join(work, 'launch-slurm');
+  const launch = (...extra: string[]) =>
+    runCli(['launch', card, '--mg5', mg5Home!, '--out', out, '--config', config, '--events', '3000', '--threads', '1', '--seed', '4', ...extra], slurm!.env, 1_200_000);
+
+  it('trains here, writes the events as 3 shards on Slurm, merges them: MG5\'s report agrees; a local relaunch of the same sampler gives the same σ and m_ll', async () => {
+    writeFileSync(card, 'import model sm\ndefine p = g u c d s u~ c~ d~ s~\ngenerate p p > e+ e-\n');
+    writeFileSync(config, 'vegas: {iterations: 4, points_per_iteration: 10000}\ntraining: {steps: 30, batch_size: 1024, stop_for_events: false}\nintegration: {points: 20000}\n');
+    const run = launch('--cluster', 'slurm', '--jobs', '3', '--poll', '1');
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/3[ ,]?000 unweighted events: .*\(acceptance .* points, 3 shards on slurm, merged\)/);
+    const summary = json(join(out, 'summary.json'));
+    expect(summary.cluster.engine).toBe('slurm');
+    expect(summary.cluster.jobs).toBe(3);
+    expect(summary.events.count).toBe(3000);
+    // the shards' events, counted per channel and part, are the merged file's
+    expect(summary.events.composition.parts.reduce((a: number, p: { events: number }) => a + p.events, 0)).toBe(3000);
+    const events = await eventsOf(summary.events.file);
+    expect(events).toHaveLength(3000);
+    expect(new Set(events.map(eventKey)).size).toBe(3000);
+    // the merged file is MG5's record (<mgrwt> in every event, banner, mean weight = σ), and agrees with MG5's own events
+    expectReport(out, summary);
+
+    const local = launch('--no-baseline');
+    expect(local.status, local.stderr).toBe(0);
+    const again = json(join(out, 'summary.json'));
+    expect(again.reused.sampler).toBe(true);
+    expect(again.cluster).toBeUndefined();
+    const initSigma = (s: { events: { normalisation: { sigma_pb: number } } }) => s.events.normalisation.sigma_pb;
+    // merged σ from the shards' generation points; local σ from the training's final integration
+    expect(Math.abs(pull(initSigma(summary), summary.events.presample_sigma_error_pb, initSigma(again), again.events.presample_sigma_error_pb))).toBeLessThan(3);
+    const mll = (list: LheEvent[]) => {
+      const counts = new Array<number>(20).fill(0);
+      for (const e of list) counts[Math.min(19, Math.floor(Math.log(mass(e) / 10) / Math.log(1000 / 10) * 20))]! += 1;
+      return counts;
+    };
+    expect(twoSampleP(mll(events), mll(await eventsOf(again.events.file)))).toBeGreaterThan(0.001);
   });
 });
