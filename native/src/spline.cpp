@@ -4,6 +4,8 @@
 #include <cassert>
 #include <cmath>
 
+#include <Eigen/Dense>
+
 namespace madnis {
 namespace {
 
@@ -12,13 +14,13 @@ constexpr double kLn2 = 0.693147180559945309417232121458176568;
 
 double clamp01(double v) { return std::min(1.0, std::max(0.0, v)); }
 
+// Eigen's vectorised exp: the softmaxes are most of a spline's cost (2K exps per point,
+// dimension and block), and std::exp runs one value at a time.
 void softmax(const double* logits, int n, double* p) {
-  double top = logits[0];
-  for (int i = 1; i < n; ++i) top = std::max(top, logits[i]);
-  double sum = 0;
-  for (int i = 0; i < n; ++i) sum += (p[i] = std::exp(logits[i] - top));
-  const double inv = 1 / sum;
-  for (int i = 0; i < n; ++i) p[i] *= inv;
+  const Eigen::Map<const Eigen::ArrayXd> l(logits, n);
+  Eigen::Map<Eigen::ArrayXd> out(p, n);
+  out = (l - l.maxCoeff()).exp();
+  out *= 1 / out.sum();
 }
 
 // Split form so neither exp(+large) overflows nor log(1 + tiny) loses digits.
