@@ -38,12 +38,14 @@ SamplerConfig parse_config(const Napi::Value& value, const ProcessInfo& info) {
   c.flow.hidden = int(flow.integer("hidden"));
   c.flow.layers = int(flow.integer("layers"));
   c.flow.activation = flow.choice("activation", parse_activation);
+  c.flow.precision = flow.choice("precision", parse_precision);
   flow.done();
   Fields weights = o.object("channelWeights");
   c.channel_weights.enabled = weights.boolean("enabled");
   c.channel_weights.hidden = int(weights.integer("hidden"));
   c.channel_weights.layers = int(weights.integer("layers"));
   c.channel_weights.activation = weights.choice("activation", parse_activation);
+  c.channel_weights.precision = weights.choice("precision", parse_precision);
   weights.done();
   Fields adam = o.object("adam");
   c.adam.beta1 = adam.number("beta1");

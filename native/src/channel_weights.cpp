@@ -14,6 +14,7 @@ MlpConfig network_shape(const ChannelWeightsConfig& c) {
   m.hidden = c.hidden;
   m.layers = c.layers;
   m.activation = c.activation;
+  m.precision = c.precision;
   return m;
 }
 

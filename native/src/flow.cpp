@@ -27,6 +27,7 @@ Flow::Flow(const FlowConfig& config) : config_(config) {
       mlp.hidden = config.hidden;
       mlp.layers = config.layers;
       mlp.activation = config.activation;
+      mlp.precision = config.precision;
       Block block{transformed, conditioning, Mlp(mlp), parameter_count_};
       parameter_count_ += block.conditioner.parameter_count();
       blocks_.push_back(std::move(block));

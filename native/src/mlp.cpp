@@ -15,14 +15,17 @@ constexpr double kLeakySlope = 0.01;
 // falls into (the 3-packet main path, or the 1-packet/partial paths with split accumulators
 // for leftover rows), so without care a point's output would change in the last bits with
 // its position in the batch. Padding every batch to a multiple of 3 packets for every
-// vector width (SSE 6, AVX 12, AVX-512 24 doubles) sends every row down the main path; the
-// row blocks Eigen cuts are multiples of that too. Checked by mlp_rows_do_not_depend_on_batch_split.
-constexpr Eigen::Index kRowAlign = 24;
+// vector width (SSE 6, AVX 12, AVX-512 24 doubles; 12, 24, 48 floats) sends every row down
+// the main path; the row blocks Eigen cuts are multiples of that too. Checked by
+// mlp_rows_do_not_depend_on_batch_split, in both precisions.
+constexpr Eigen::Index kRowAlign = 48;
 
 Eigen::Index padded_rows(Eigen::Index n) { return (n + kRowAlign - 1) / kRowAlign * kRowAlign; }
 
 using ConstMap = Eigen::Map<const Eigen::MatrixXd>;
 using ConstVecMap = Eigen::Map<const Eigen::VectorXd>;
+template <class S>
+using Mat = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>;
 
 uint64_t splitmix64(uint64_t& state) {
   uint64_t z = (state += 0x9E3779B97F4A7C15ull);
@@ -31,19 +34,21 @@ uint64_t splitmix64(uint64_t& state) {
   return z ^ (z >> 31);
 }
 
-void activate(Activation activation, const Eigen::MatrixXd& z, Eigen::MatrixXd& a) {
+template <class S>
+void activate(Activation activation, const Mat<S>& z, Mat<S>& a) {
   a.resize(z.rows(), z.cols());
+  const S slope = S(kLeakySlope), one = S(1);
   switch (activation) {
     case Activation::relu:
-      a.array() = z.array().max(0.0);
+      a.array() = z.array().max(S(0));
       break;
     case Activation::leaky_relu:
       // For z < 0 the slope term is the larger one, so max() is the piecewise map.
-      a.array() = z.array().max(kLeakySlope * z.array());
+      a.array() = z.array().max(slope * z.array());
       break;
     case Activation::silu:
       // exp(-z) overflowing to inf for very negative z gives z / inf = -0, the right limit.
-      a.array() = z.array() / (1.0 + (-z.array()).exp());
+      a.array() = z.array() / (one + (-z.array()).exp());
       break;
     case Activation::tanh:
       a.array() = z.array().tanh();
@@ -52,23 +57,24 @@ void activate(Activation activation, const Eigen::MatrixXd& z, Eigen::MatrixXd& 
 }
 
 // delta *= f'(z), with a = f(z) available because tanh's derivative is cheapest from it.
-void multiply_derivative(Activation activation, const Eigen::MatrixXd& z, const Eigen::MatrixXd& a,
-                         Eigen::MatrixXd& delta) {
+template <class S>
+void multiply_derivative(Activation activation, const Mat<S>& z, const Mat<S>& a, Mat<S>& delta) {
+  const S slope = S(kLeakySlope), one = S(1);
   switch (activation) {
     case Activation::relu:
-      delta.array() = (z.array() > 0.0).select(delta.array(), 0.0);
+      delta.array() = (z.array() > S(0)).select(delta.array(), S(0));
       break;
     case Activation::leaky_relu:
-      delta.array() = (z.array() > 0.0).select(delta.array(), kLeakySlope * delta.array());
+      delta.array() = (z.array() > S(0)).select(delta.array(), slope * delta.array());
       break;
     case Activation::silu: {
       // silu' = s (1 + z (1 - s)) with s = sigmoid(z); stays finite at both tails.
-      const Eigen::ArrayXXd s = 1.0 / (1.0 + (-z.array()).exp());
-      delta.array() *= s * (1.0 + z.array() * (1.0 - s));
+      const Eigen::Array<S, Eigen::Dynamic, Eigen::Dynamic> s = one / (one + (-z.array()).exp());
+      delta.array() *= s * (one + z.array() * (one - s));
       break;
     }
     case Activation::tanh:
-      delta.array() *= 1.0 - a.array().square();
+      delta.array() *= one - a.array().square();
       break;
   }
 }
@@ -82,6 +88,12 @@ Activation parse_activation(const std::string& name) {
   if (name == "tanh") return Activation::tanh;
   throw std::invalid_argument("unknown activation '" + name +
                               "' (allowed: relu, leaky_relu, silu, tanh)");
+}
+
+Precision parse_precision(const std::string& name) {
+  if (name == "float64") return Precision::float64;
+  if (name == "float32") return Precision::float32;
+  throw std::invalid_argument("unknown precision '" + name + "' (allowed: float32, float64)");
 }
 
 Mlp::Mlp(const MlpConfig& config) : config_(config) {
@@ -130,59 +142,50 @@ void Mlp::forward(const double* params, const Eigen::Ref<const Eigen::MatrixXd>&
   }
   const Eigen::Index n = x.rows(), padded = padded_rows(n);
   if (cache) cache->rows = n;
-  if (padded == n) {
-    forward_aligned(params, x, y, cache);
+  if (config_.precision == Precision::float32) {
+    Eigen::MatrixXf x_f = Eigen::MatrixXf::Zero(padded, x.cols()), y_f;
+    x_f.topRows(n) = x.cast<float>();
+    forward_aligned<float>(params, x_f, y_f, cache ? &cache->inputs_f : nullptr, cache ? &cache->pre_activations_f : nullptr);
+    y = y_f.topRows(n).cast<double>();
     return;
   }
   Eigen::MatrixXd x_padded = Eigen::MatrixXd::Zero(padded, x.cols()), y_padded;
   x_padded.topRows(n) = x;
-  forward_aligned(params, x_padded, y_padded, cache);
+  forward_aligned<double>(params, x_padded, y_padded, cache ? &cache->inputs : nullptr, cache ? &cache->pre_activations : nullptr);
   y = y_padded.topRows(n);
 }
 
-void Mlp::forward_aligned(const double* params, const Eigen::Ref<const Eigen::MatrixXd>& x,
-                          Eigen::MatrixXd& y, Cache* cache) const {
+template <class S>
+void Mlp::forward_aligned(const double* params, const Mat<S>& x, Mat<S>& y, std::vector<Mat<S>>* inputs,
+                          std::vector<Mat<S>>* pre_activations) const {
   const int hidden_layers = config_.layers;
-  auto affine = [&](const Eigen::Ref<const Eigen::MatrixXd>& a, const Layer& layer,
-                    Eigen::MatrixXd& out) {
-    const ConstMap w(params + layer.offset, layer.in, layer.out);
-    const ConstVecMap b(params + layer.offset + layer.in * layer.out, layer.out);
+  auto affine = [&](const Mat<S>& a, const Layer& layer, Mat<S>& out) {
+    const Mat<S> w = ConstMap(params + layer.offset, layer.in, layer.out).cast<S>();
+    const Eigen::Matrix<S, 1, Eigen::Dynamic> b = ConstVecMap(params + layer.offset + layer.in * layer.out, layer.out).transpose().cast<S>();
     out.resize(a.rows(), layer.out);
     out.noalias() = a * w;
-    out.rowwise() += b.transpose();
+    out.rowwise() += b;
   };
 
-  if (cache) {
-    cache->inputs.resize(hidden_layers + 1);
-    cache->pre_activations.resize(hidden_layers);
-    cache->inputs[0] = x;  // x may not outlive this call, backward needs it
+  if (inputs) {
+    inputs->resize(hidden_layers + 1);
+    pre_activations->resize(hidden_layers);
+    (*inputs)[0] = x;  // x may not outlive this call, backward needs it
     for (int l = 0; l < hidden_layers; ++l) {
-      affine(cache->inputs[l], layers_[l], cache->pre_activations[l]);
-      activate(config_.activation, cache->pre_activations[l], cache->inputs[l + 1]);
+      affine((*inputs)[l], layers_[l], (*pre_activations)[l]);
+      activate<S>(config_.activation, (*pre_activations)[l], (*inputs)[l + 1]);
     }
-    affine(cache->inputs[hidden_layers], layers_[hidden_layers], y);
+    affine((*inputs)[hidden_layers], layers_[hidden_layers], y);
     return;
   }
-
   if (hidden_layers == 0) {
-    // y may be the very matrix x refers to; resizing it first would destroy the input.
-    if (y.data() == x.data()) {
-      Eigen::MatrixXd out;
-      affine(x, layers_[0], out);
-      y.swap(out);
-    } else {
-      affine(x, layers_[0], y);
-    }
+    affine(x, layers_[0], y);
     return;
   }
-  Eigen::MatrixXd z, a;
+  Mat<S> z, a;
   for (int l = 0; l < hidden_layers; ++l) {
-    if (l == 0) {
-      affine(x, layers_[0], z);
-    } else {
-      affine(a, layers_[l], z);
-    }
-    activate(config_.activation, z, a);
+    affine(l == 0 ? x : a, layers_[l], z);
+    activate<S>(config_.activation, z, a);
   }
   affine(a, layers_[hidden_layers], y);
 }
@@ -190,11 +193,18 @@ void Mlp::forward_aligned(const double* params, const Eigen::Ref<const Eigen::Ma
 void Mlp::backward(const double* params, const Cache& cache,
                    const Eigen::Ref<const Eigen::MatrixXd>& dy, double* grad,
                    Eigen::MatrixXd* dx) const {
+  if (config_.precision == Precision::float32)
+    backward_typed<float>(params, cache.inputs_f, cache.pre_activations_f, cache.rows, dy, grad, dx);
+  else
+    backward_typed<double>(params, cache.inputs, cache.pre_activations, cache.rows, dy, grad, dx);
+}
+
+template <class S>
+void Mlp::backward_typed(const double* params, const std::vector<Mat<S>>& inputs, const std::vector<Mat<S>>& pre_activations,
+                         Eigen::Index n, const Eigen::Ref<const Eigen::MatrixXd>& dy, double* grad, Eigen::MatrixXd* dx) const {
   const int hidden_layers = config_.layers;
-  const Eigen::Index n = cache.rows;
-  if (int(cache.inputs.size()) != hidden_layers + 1 ||
-      int(cache.pre_activations.size()) != hidden_layers ||
-      cache.inputs[0].rows() != padded_rows(n)) {
+  if (int(inputs.size()) != hidden_layers + 1 || int(pre_activations.size()) != hidden_layers ||
+      inputs[0].rows() != padded_rows(n)) {
     throw std::invalid_argument("Mlp::backward: cache does not come from this network's forward");
   }
   if (dy.rows() != n || dy.cols() != config_.outputs) {
@@ -203,26 +213,28 @@ void Mlp::backward(const double* params, const Cache& cache,
 
   // dL/d(output of the current affine layer); zero on the padding rows, so they add
   // nothing to the parameter gradient.
-  const Eigen::Index padded = cache.inputs[0].rows();
-  Eigen::MatrixXd delta(padded, config_.outputs);
-  delta.topRows(n) = dy;
+  const Eigen::Index padded = inputs[0].rows();
+  Mat<S> delta(padded, config_.outputs);
+  delta.topRows(n) = dy.cast<S>();
   delta.bottomRows(padded - n).setZero();
-  Eigen::MatrixXd d_input;
+  Mat<S> d_input;
   for (int l = hidden_layers; l >= 0; --l) {
     const Layer& layer = layers_[l];
-    const ConstMap w(params + layer.offset, layer.in, layer.out);
     Eigen::Map<Eigen::MatrixXd> gw(grad + layer.offset, layer.in, layer.out);
     Eigen::Map<Eigen::VectorXd> gb(grad + layer.offset + layer.in * layer.out, layer.out);
-    gw.noalias() += cache.inputs[l].transpose() * delta;
-    gb.noalias() += delta.colwise().sum().transpose();
+    // the batch's sum in S, added to the double gradient
+    const Mat<S> batch_gw = inputs[l].transpose() * delta;
+    gw += batch_gw.template cast<double>();
+    gb += delta.colwise().sum().transpose().template cast<double>();
     if (l == 0 && !dx) break;
+    const Mat<S> w = ConstMap(params + layer.offset, layer.in, layer.out).cast<S>();
     d_input.resize(padded, layer.in);
     d_input.noalias() = delta * w.transpose();
     if (l == 0) {
-      *dx = d_input.topRows(n);
+      *dx = d_input.topRows(n).template cast<double>();
       break;
     }
-    multiply_derivative(config_.activation, cache.pre_activations[l - 1], cache.inputs[l], d_input);
+    multiply_derivative<S>(config_.activation, pre_activations[l - 1], inputs[l], d_input);
     delta.swap(d_input);
   }
 }

@@ -13,6 +13,7 @@ struct FlowConfig {
   SplineConfig spline;
   int hidden = 32, layers = 3;
   Activation activation = Activation::leaky_relu;
+  Precision precision = Precision::float64;
 };
 
 struct ChannelWeightsConfig {
@@ -20,6 +21,7 @@ struct ChannelWeightsConfig {
   bool enabled = true;
   int hidden = 32, layers = 3;
   Activation activation = Activation::leaky_relu;
+  Precision precision = Precision::float64;
 };
 
 }  // namespace madnis

@@ -191,7 +191,9 @@ TEST(mlp_rows_do_not_depend_on_batch_split) {
   const MlpConfig configs[] = {{4, 62, 32, 3, Activation::silu}, {4, 62, 32, 3, Activation::tanh},
                                {3, 10, 64, 2, Activation::leaky_relu}, {2, 1, 8, 1, Activation::relu},
                                {5, 3, 32, 0, Activation::relu}};
-  for (const MlpConfig& config : configs) {
+  for (MlpConfig config : configs)
+   for (madnis::Precision precision : {madnis::Precision::float64, madnis::Precision::float32}) {
+    config.precision = precision;
     const Mlp mlp(config);
     std::vector<double> params(mlp.parameter_count()), grad(params.size());
     mlp.initialize(params.data(), 4, false);
@@ -214,6 +216,34 @@ TEST(mlp_rows_do_not_depend_on_batch_split) {
         CHECK(part_dx == dx.middleRows(start, rows));
       }
     }
+  }
+}
+
+// float32 runs the same network: outputs and gradients as float64's to float's precision
+// (the sums over a batch of 2000 points included), not bit for bit.
+TEST(mlp_float32_agrees_with_float64) {
+  TestRng rng{23};
+  for (Activation activation : kAllActivations) {
+    MlpConfig config{4, 30, 32, 3, activation};
+    const Mlp exact(config);
+    config.precision = madnis::Precision::float32;
+    const Mlp single(config);
+    std::vector<double> params(exact.parameter_count());
+    exact.initialize(params.data(), 8, false);
+    const Eigen::MatrixXd x = rng.matrix(2000, 4, -3, 3), dy = rng.matrix(2000, 30, -1, 1);
+    Mlp::Cache c64, c32;
+    Eigen::MatrixXd y64, y32, dx64, dx32;
+    exact.forward(params.data(), x, y64, &c64);
+    single.forward(params.data(), x, y32, &c32);
+    std::vector<double> g64(params.size()), g32(params.size());
+    exact.backward(params.data(), c64, dy, g64.data(), &dx64);
+    single.backward(params.data(), c32, dy, g32.data(), &dx32);
+    const auto relative = [](const auto& a, const auto& b) { return (a - b).norm() / b.norm(); };
+    CHECK(relative(y32, y64) < 1e-5);
+    CHECK(relative(dx32, dx64) < 1e-5);
+    const Eigen::Map<const Eigen::VectorXd> a(g32.data(), Eigen::Index(g32.size())), b(g64.data(), Eigen::Index(g64.size()));
+    CHECK(relative(a, b) < 1e-5);
+    CHECK(y32 != y64);  // it did run in float
   }
 }
 

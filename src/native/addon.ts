@@ -136,8 +136,8 @@ export interface NativeSamplerConfig {
   vegasInit: 'fixed_map' | 'spline';
   /** what runs the networks (native/src/backend.h) */
   backend: 'cpu';
-  flow: { bins: number; minWidth: number; minHeight: number; minDerivative: number; hidden: number; layers: number; activation: string };
-  channelWeights: { enabled: boolean; hidden: number; layers: number; activation: string };
+  flow: { bins: number; minWidth: number; minHeight: number; minDerivative: number; hidden: number; layers: number; activation: string; precision: string };
+  channelWeights: { enabled: boolean; hidden: number; layers: number; activation: string; precision: string };
   adam: { beta1: number; beta2: number; epsilon: number; clipNorm: number };
 }
 

@@ -11,6 +11,8 @@ import { z } from 'zod';
 import { UserError } from '../util/errors.js';
 
 const activation = z.enum(['relu', 'leaky_relu', 'silu', 'tanh']);
+// the networks' arithmetic (native/src/mlp.h): float32 products and activations, double parameters and gradients
+const precision = z.enum(['float32', 'float64']);
 const positiveInt = z.number().int().positive();
 
 const vegasSchema = z
@@ -36,6 +38,7 @@ const flowSchema = z
     hidden: positiveInt.default(32),
     layers: z.number().int().min(0).max(16).default(3),
     activation: activation.default('leaky_relu'),
+    precision: precision.default('float32'),
     // what runs the networks (native/src/backend.h); only the CPU one exists
     backend: z.enum(['cpu']).default('cpu'),
   })
@@ -47,6 +50,7 @@ const channelWeightsSchema = z
     hidden: positiveInt.default(32),
     layers: z.number().int().min(0).max(16).default(3),
     activation: activation.default('leaky_relu'),
+    precision: precision.default('float32'),
   })
   .strict();
 

@@ -203,6 +203,9 @@ export function readSamplerFile(path: string): SamplerFile {
   if (file.format_version !== SAMPLER_FORMAT_VERSION) {
     throw new UserError(`${path} has sampler format version ${file.format_version}; this madnis-ts reads version ${SAMPLER_FORMAT_VERSION}`);
   }
+  // files written before the networks' precision was a setting were trained in float64
+  const raw = file.config as unknown as Record<string, Record<string, unknown> | undefined> | undefined;
+  for (const section of ['flow', 'channel_weights']) if (raw?.[section] && raw[section].precision === undefined) raw[section].precision = 'float64';
   const config = trainConfigSchema.safeParse(file.config);
   if (!config.success) throw new UserError(`${path}: its training configuration is invalid (${config.error.issues[0]?.message})`);
   const parsed = samplerFileSchema.safeParse(file);

@@ -164,12 +164,14 @@ export function nativeSamplerConfig(config: TrainConfig, seed: number): NativeSa
       hidden: config.flow.hidden,
       layers: config.flow.layers,
       activation: config.flow.activation,
+      precision: config.flow.precision,
     },
     channelWeights: {
       enabled: config.channel_weights.enabled,
       hidden: config.channel_weights.hidden,
       layers: config.channel_weights.layers,
       activation: config.channel_weights.activation,
+      precision: config.channel_weights.precision,
     },
     adam: { beta1: config.training.adam_beta1, beta2: config.training.adam_beta2, epsilon: config.training.adam_epsilon, clipNorm: config.training.clip_norm },
   };
