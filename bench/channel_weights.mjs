@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// Benchmark (issue 14): learned channel weights against MadEvent's own (prior) weights on a
+// launched MG5 process. `launch` builds the process once (MG5 output, compile, libraries;
+// VEGAS only); then the same libraries are trained with the same schedule, seed and threads
+// twice per seed: channel_weights.enabled false with no channel dropping (MadEvent's
+// weights), and the channel network on (prior as its starting point, dropping on). Per run:
+// σ ± δσ, the relative std of the weights and the unweighting efficiency ε (one w_max, ≤ 1 %
+// of σ in overweights) on the final fresh sample, the training time; per seed the ratios;
+// σ's pull against MG5's own survey (SubProcesses/results.dat).
+// Usage: npm run bench:channel-weights [-- --card pp_wpjj --seeds 1,2,3 --steps 100
+//                                        --threads 2 --mg5 DIR --label L]
+// Writes bench/results/channel_weights[-LABEL].json.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { machine, root, writeJsonAtomic } from './common.mjs';
+
+const { values } = parseArgs({
+  options: {
+    card: { type: 'string', default: 'pp_wpjj' },
+    seeds: { type: 'string', default: '1,2,3' },
+    steps: { type: 'string', default: '100' },
+    threads: { type: 'string', default: '2' },
+    mg5: { type: 'string' },
+    label: { type: 'string' },
+  },
+});
+const out = join(root, 'bench', 'results', `channel_weights${values.label ? `-${values.label}` : ''}.json`);
+const work = join(root, 'bench', 'results', 'channel_weights', values.card);
+const cli = join(root, 'bin', 'madnis-ts.js');
+const seeds = values.seeds.split(',').map(Number);
+
+function madnis(args) {
+  const run = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (run.status !== 0) throw new Error(`madnis-ts ${args[0]} failed (${run.status})`);
+}
+
+// the process, built once: VEGAS only, no events worth keeping, no baseline
+rmSync(work, { recursive: true, force: true });
+const launched = join(work, 'launch');
+writeFileSync(join(root, 'bench', 'results', '.channel_weights_vegas.yaml'), 'flow: {enabled: false}\n');
+madnis(['launch', join(root, 'madgraph-cards', `${values.card}.dat`), ...(values.mg5 ? ['--mg5', values.mg5] : []), '--out', launched,
+  '--config', join(root, 'bench', 'results', '.channel_weights_vegas.yaml'), '--events', '100', '--threads', values.threads, '--no-baseline']);
+rmSync(join(root, 'bench', 'results', '.channel_weights_vegas.yaml'));
+const launch = JSON.parse(readFileSync(join(launched, 'summary.json'), 'utf8'));
+const [mg5Sigma, mg5Error] = readFileSync(join(launched, 'process', 'SubProcesses', 'results.dat'), 'utf8').trim().split(/\s+/).slice(0, 2).map(Number);
+const channels = launch.channel_labels.length;
+
+// launch's own VEGAS policy for MadEvent processes (5 000 points per channel and iteration)
+const common = `vegas: {points_per_iteration: ${Math.min(2_000_000, 5000 * channels)}}\ntraining: {steps: ${values.steps}, stop_for_events: false`;
+const variants = {
+  madevent_weights: `${common}, drop_threshold: 0}\nchannel_weights: {enabled: false}\n`,
+  learned_weights: `${common}}\nchannel_weights: {enabled: true}\n`,
+};
+const runs = [];
+for (const seed of seeds) {
+  for (const [variant, yaml] of Object.entries(variants)) {
+    const config = join(work, `${variant}.yaml`);
+    writeFileSync(config, yaml);
+    const dir = join(work, `${variant}-seed${seed}`);
+    const started = performance.now();
+    madnis(['train', launch.process_spec, '--config', config, '--out', dir, '--threads', values.threads, '--seed', String(seed)]);
+    const s = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    const final = s.final;
+    const row = {
+      variant, seed, wall_s: (performance.now() - started) / 1000,
+      sigma_pb: final.sigma, sigma_error_pb: final.error,
+      pull_vs_mg5: (final.sigma - mg5Sigma) / Math.hypot(final.error, mg5Error),
+      relative_std: final.relative_std, efficiency_truncated: final.efficiency_truncated,
+      dropped_channels: Array.isArray(s.dropped_channels) ? s.dropped_channels.length : s.dropped_channels,
+    };
+    console.log(`${values.card} seed ${seed} ${variant}: σ ${row.sigma_pb.toPrecision(6)} ± ${row.sigma_error_pb.toPrecision(2)} pb (pull vs MG5 ${row.pull_vs_mg5.toFixed(2)}), ` +
+      `rel. std ${row.relative_std.toFixed(3)}, ε ${(100 * row.efficiency_truncated).toFixed(2)} %, ${row.wall_s.toFixed(0)} s`);
+    runs.push(row);
+  }
+}
+const ratios = seeds.map((seed) => {
+  const [m, l] = ['madevent_weights', 'learned_weights'].map((v) => runs.find((r) => r.variant === v && r.seed === seed));
+  return { seed, relative_std_madevent_over_learned: m.relative_std / l.relative_std, efficiency_learned_over_madevent: l.efficiency_truncated / m.efficiency_truncated };
+});
+for (const r of ratios) console.log(`seed ${r.seed}: relative std ÷ ${r.relative_std_madevent_over_learned.toFixed(2)}, ε × ${r.efficiency_learned_over_madevent.toFixed(2)} with learned weights`);
+writeJsonAtomic(out, {
+  benchmark: 'channel_weights', card: `madgraph-cards/${values.card}.dat`, label: values.label ?? null, steps: Number(values.steps), threads: Number(values.threads),
+  channels, scale_definition: launch.scale_definition ?? null, mg5_survey: { sigma_pb: mg5Sigma, sigma_error_pb: mg5Error },
+  date: new Date().toISOString(), ...machine(), runs, ratios,
+});
+console.log(`wrote ${out}`);
