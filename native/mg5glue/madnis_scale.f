@@ -1,0 +1,191 @@
+c ======================================================================
+c madnis-ts: a channel-independent clustering scale for MadEvent
+c (madnis-ts' own code).
+c
+c MadEvent's dynamical scale (dynamical_scale_choice -1) and its xqcut
+c check cluster the event in setclscales (reweight.f) along the diagrams
+c of the channel being integrated: cut_bw (myamp.f) marks on-shell
+c resonances of the channel's diagram (OnBW), cluster (cluster.f) takes
+c them as Breit-Wigners (checkbw), restricts the graphs to the channel's
+c (chcluster, and on the first event of a channel), and at the end keeps
+c the channel's graph when it is among those left; the particle ids of
+c that graph decide which lines are QCD (the scale's vertices). All of
+c it reads the channel from ICONFIG (COMMON TO_MCONFIGS). The integrand
+c f_c then depends on the channel c, and only MadEvent's own channel
+c weights add up to its cross section.
+c
+c madnis_setclscales replaces the call of setclscales in passcuts
+c (cuts.f). It calls MadEvent's setclscales unchanged, but with ICONFIG
+c set to the config madnis_scale_config picks from the momenta alone:
+c among the configs with a diagram in the current subprocess, the one
+c whose propagators are closest to their poles,
+c   max_c  prod_i 1/((q_i^2-M_i^2)^2 + M_i^2 G_i^2)
+c (q_i the momentum of the i-th propagator of config c's diagram, the
+c width only for s-channel propagators, as MadEvent's own propagator
+c weights, get_channel_cut for sde_strategy 2); ties go to the lowest
+c config. Around that call it recomputes OnBW for that config (cut_bw;
+c its cut verdict is not used: the phase-space cuts stay the channel's),
+c forgets the jets it stored for that config (njetstore: MadEvent
+c stores them from the first event of a channel, which makes the scale
+c depend on the history), and reloads the clustering's graph table when
+c the config's QCD order differs from the table's (filmap keeps only
+c configs of one order). Afterwards ICONFIG and OnBW are restored.
+c
+c Where MadEvent does not cluster (fixed scales or dynamical choices
+c 1-4 without xqcut or ickkw) it changes nothing. With ickkw > 0 the
+c CKKW/MLM weight (rewgt) clusters again along the channel: not made
+c channel-independent here.
+c
+c The same file is compiled into the madnis-ts process library (built
+c against the P folder's include files, cuts.o's call renamed by
+c objcopy) and appended to the cuts.f of the MG5 baseline's copy of the
+c process folder, so that both integrate the same function.
+c COMMON /madnis_clustering/ by_channel: 0 (default): as above;
+c 1: MadEvent's own clustering along the channel.
+c ======================================================================
+
+      logical function madnis_setclscales(p, keepq2bck)
+      implicit none
+      include 'genps.inc'
+      include 'maxconfigs.inc'
+      include 'nexternal.inc'
+      include 'maxamps.inc'
+      include 'run.inc'
+      include 'coupl.inc'
+      double precision p(0:3,nexternal)
+      logical keepq2bck
+      integer imirror, iproc
+      common/to_mirror/imirror, iproc
+      integer mapconfig(0:lmaxconfigs), iconfig
+      common/to_mconfigs/mapconfig, iconfig
+      logical onbw(-nexternal:0)
+      common/to_bwevents/onbw
+      integer jlast(2)
+      integer njetstore(lmaxconfigs),iqjetstore(nexternal-2,lmaxconfigs)
+      real*8 q2bck(2)
+      integer njets,iqjets(nexternal)
+      common /to_rw/jlast,njetstore,iqjetstore,njets,iqjets,q2bck
+      real*8 xptj,xptb,xpta,xptl,xmtc
+      real*8 xetamin,xqcut,deltaeta
+      common /to_specxpt/xptj,xptb,xpta,xptl,xmtc,xetamin,xqcut,deltaeta
+      integer by_channel
+      common /madnis_clustering/ by_channel
+      integer nqcd(lmaxconfigs)
+      include 'config_nqcd.inc'
+      integer loaded_nqcd
+      save loaded_nqcd
+      data loaded_nqcd/-1/
+      logical saved_onbw(-nexternal:0), ignored
+      integer saved_config, c, i
+      logical setclscales, cut_bw, filmap
+      integer madnis_scale_config
+      external setclscales, cut_bw, filmap, madnis_scale_config
+
+c     MadEvent's own test for "nothing to cluster" (setclscales' first lines)
+      if (by_channel .ne. 0 .or. (ickkw.le.0 .and. xqcut.le.0d0 .and.
+     &     q2fact(1).gt.0 .and. scale.gt.0)) then
+         madnis_setclscales = setclscales(p, keepq2bck)
+         return
+      endif
+      c = madnis_scale_config(p, iproc)
+      if (c .eq. 0) then
+         madnis_setclscales = setclscales(p, keepq2bck)
+         return
+      endif
+      saved_config = iconfig
+      iconfig = c
+c     filmap takes the graphs of ICONFIG's QCD order (config_nqcd.inc)
+      if (nqcd(c) .ne. loaded_nqcd) then
+         if (.not. filmap()) then
+            write(*,*) 'madnis_setclscales: cluster map failed'
+            stop 1
+         endif
+         loaded_nqcd = nqcd(c)
+      endif
+      do i = -nexternal, 0
+         saved_onbw(i) = onbw(i)
+         onbw(i) = .false.
+      enddo
+      ignored = cut_bw(p)
+      njetstore(c) = -1
+      madnis_setclscales = setclscales(p, keepq2bck)
+      iconfig = saved_config
+      do i = -nexternal, 0
+         onbw(i) = saved_onbw(i)
+      enddo
+      end
+
+c     The config (1-based) the clustering follows at momenta p (as
+c     passcuts sees them) in subprocess iproc; 0 if none has a diagram there.
+      integer function madnis_scale_config(p, iproc)
+      implicit none
+      include 'genps.inc'
+      include 'maxconfigs.inc'
+      include 'nexternal.inc'
+      include 'maxamps.inc'
+      include 'coupl.inc'
+      double precision p(0:3,nexternal)
+      integer iproc
+      integer mapconfig(0:lmaxconfigs), this_config
+      common/to_mconfigs/mapconfig, this_config
+      integer iforest(2,-max_branch:-1,lmaxconfigs)
+      integer tstrategy(lmaxconfigs)
+      common/to_forest/iforest, tstrategy
+      integer sprop(maxsproc,-max_branch:-1,lmaxconfigs)
+      integer tprid(-max_branch:-1,lmaxconfigs)
+      common/to_sprop/sprop,tprid
+      integer confsub(maxsproc,lmaxconfigs)
+      include 'config_subproc_map.inc'
+      double precision zero
+      parameter (zero=0d0)
+      double precision prmass(-nexternal:0,lmaxconfigs)
+      double precision prwidth(-nexternal:0,lmaxconfigs)
+      integer pow(-nexternal:0,lmaxconfigs)
+      logical first_time
+      save prmass, prwidth, pow, first_time
+      data first_time/.true./
+      double precision q(0:3,-nexternal:nexternal), s, m, den
+      double precision score, best
+      integer c, i, j, k, d
+
+      if (first_time) then
+         include 'props.inc'
+         first_time = .false.
+      endif
+      madnis_scale_config = 0
+      best = 0d0
+      if (iproc .lt. 1 .or. iproc .gt. maxsproc) return
+      do c = 1, mapconfig(0)
+         if (confsub(iproc,c) .eq. 0) cycle
+         do j = 1, nexternal
+            do k = 0, 3
+               q(k,j) = p(k,j)
+            enddo
+         enddo
+         score = 0d0
+         do i = 1, nexternal-3
+            do k = 0, 3
+               q(k,-i) = 0d0
+            enddo
+            do j = 1, 2
+               d = iforest(j,-i,c)
+               do k = 0, 3
+                  if (d .eq. 1 .or. d .eq. 2) then
+                     q(k,-i) = q(k,-i) - q(k,d)
+                  else
+                     q(k,-i) = q(k,-i) + q(k,d)
+                  endif
+               enddo
+            enddo
+            s = q(0,-i)**2 - q(1,-i)**2 - q(2,-i)**2 - q(3,-i)**2
+            m = prmass(-i,c)
+            den = (s-m*m)**2
+            if (tprid(-i,c) .eq. 0) den = den + (m*prwidth(-i,c))**2
+            score = score - log(max(den, 1d-300))
+         enddo
+         if (madnis_scale_config .eq. 0 .or. score .gt. best) then
+            best = score
+            madnis_scale_config = c
+         endif
+      enddo
+      end
