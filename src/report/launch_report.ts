@@ -25,6 +25,8 @@ export interface LaunchSummary {
   process_dir: string;
   libraries: string[];
   channel_labels: string[];
+  /** how the libraries cluster MG5's dynamical scale (mg5/clustering.ts); absent in summaries from before */
+  scale_definition?: string;
   /** false only in the summary an interrupted launch leaves (app/launch.ts stopLaunch) */
   completed: true;
   /** what the integrand and the sampler were made from (app/launch.ts trainingInputs) */
