@@ -254,7 +254,7 @@ c ----------------------------------------------------------------------
       integer hel(nexternal)
       integer col(2,nexternal), maxres, res(2,maxres), want_rec
       integer rescol(2,maxres), nqcd_out
-      integer by_channel
+      integer by_channel, need1
       common /madnis_clustering/ by_channel
       double precision ssel(2*maxsproc), fsel(2*maxsproc)
       double precision gsel(2*maxsproc)
@@ -409,7 +409,42 @@ c              MULTI_CHANNEL off SMATRIX does not zero it
                mg_iproc = i
                mg_imirror = k
                if (by_channel .eq. 0) cutsdone = .false.
+               call madnis_force_config(0)
+               call madnis_pass1_needed(need1)
+               if (need1 .ne. 0) then
+c                 the matrix element alone (IMODE 5), for AMP2: the
+c                 scale is then clustered along MadEvent's largest prior
+                  d = dsigproc(pq,1,i,k,symconf,confsub,w1,5)
+                  if (k .eq. 2) then
+                     xdum = xbk(1)
+                     xbk(1) = xbk(2)
+                     xbk(2) = xdum
+                     cm_rap = -cm_rap
+                  endif
+                  if (d .ne. 0d0) then
+                     do j = 1, nexternal
+                        pk(0,j) = pp(0,j)
+                        pk(1,j) = pp(1,j)
+                        pk(2,j) = pp(2,j)
+                        pk(3,j) = pp(3,j)
+                        if (k .eq. 2) then
+                           pk(2,j) = -pp(2,j)
+                           pk(3,j) = -pp(3,j)
+                        endif
+                     enddo
+                     call madnis_pick_config(i, pk)
+                  endif
+                  do j = 1, maxamps
+                     amp2(j) = 0d0
+                  enddo
+                  do j = 1, maxflow
+                     jamp2(j) = 0d0
+                  enddo
+                  cutsdone = .false.
+                  w1 = 1d0
+               endif
                d = dsigproc(pq,1,i,k,symconf,confsub,w1,0)
+               call madnis_force_config(0)
                if (k .eq. 2) then
                   xdum = xbk(1)
                   xbk(1) = xbk(2)

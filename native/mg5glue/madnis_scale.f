@@ -16,20 +16,26 @@ c weights add up to its cross section.
 c
 c madnis_setclscales replaces the call of setclscales in passcuts
 c (cuts.f). It calls MadEvent's setclscales unchanged, but with ICONFIG
-c set to the config madnis_scale_config picks from the momenta alone:
-c among the configs with a diagram in the current subprocess, the one
-c whose propagators are closest to their poles,
-c   max_c  prod_i 1/((q_i^2-M_i^2)^2 + M_i^2 G_i^2)
-c (q_i the momentum of the i-th propagator of config c's diagram, the
-c width only for s-channel propagators, as MadEvent's own propagator
-c weights, get_channel_cut for sde_strategy 2); ties go to the lowest
-c config. Around that call it recomputes OnBW for that config (cut_bw;
-c its cut verdict is not used: the phase-space cuts stay the channel's),
-c forgets the jets it stored for that config (njetstore: MadEvent
-c stores them from the first event of a channel, which makes the scale
-c depend on the history), and reloads the clustering's graph table when
-c the config's QCD order differs from the table's (filmap keeps only
-c configs of one order). Afterwards ICONFIG and OnBW are restored.
+c set to a config picked from the momenta alone, among the configs with
+c a diagram in the current subprocess IPROC: the one with the largest
+c MadEvent prior (the single-diagram-enhancement weight SMATRIX builds):
+c  - sde_strategy 1: AMP2(CONFSUB(IPROC,c)) * GET_CHANNEL_CUT(p,c). AMP2
+c    needs the matrix element, and the matrix element needs the scale:
+c    the caller evaluates the matrix element once first (DSIGPROC with
+c    IMODE 5), clustered along the config with the largest propagator
+c    weight prod_i 1/((q_i^2-M_i^2)^2 + M_i^2 G_i^2) (width for
+c    s-channel propagators only; q_i as in GET_CHANNEL_CUT), then
+c    madnis_pick_config picks the config from its AMP2 and the point is
+c    evaluated again, clustered along that config (madnis_force_config);
+c  - sde_strategy 2: GET_CHANNEL_CUT(p,c), no first evaluation.
+c Ties go to the lowest config. Around that call it recomputes OnBW for
+c that config (cut_bw; its cut verdict is not used: the phase-space cuts
+c stay the channel's), forgets the jets it stored for that config
+c (njetstore: MadEvent stores them from the first event of a channel,
+c which makes the scale depend on the history), and reloads the
+c clustering's graph table when the config's QCD order differs from the
+c table's (filmap keeps only configs of one order). Afterwards ICONFIG
+c and OnBW are restored.
 c
 c Where MadEvent does not cluster (fixed scales or dynamical choices
 c 1-4 without xqcut or ickkw) it changes nothing. With ickkw > 0 the
@@ -38,8 +44,10 @@ c channel-independent here.
 c
 c The same file is compiled into the madnis-ts process library (built
 c against the P folder's include files, cuts.o's call renamed by
-c objcopy) and appended to the cuts.f of the MG5 baseline's copy of the
-c process folder, so that both integrate the same function.
+c objcopy; madnis_mg5.f makes the first evaluation) and appended to the
+c cuts.f of the MG5 baseline's copy of the process folder, whose
+c DSIGPROC (auto_dsig.f) gets the first evaluation (src/mg5/
+c clustering.ts), so that both integrate the same function.
 c COMMON /madnis_clustering/ by_channel: 0 (default): as above;
 c 1: MadEvent's own clustering along the channel.
 c ======================================================================
@@ -147,6 +155,13 @@ c     passcuts sees them) in subprocess iproc; 0 if none has a diagram there.
       double precision q(0:3,-nexternal:nexternal), s, m, den
       double precision score, best
       integer c, i, j, k, d
+      integer forced
+      common /madnis_forced/ forced
+      double precision tmin_for_channel
+      integer sde_strat
+      common /to_channel_strat/ tmin_for_channel, sde_strat
+      double precision get_channel_cut
+      external get_channel_cut
 
       if (first_time) then
          include 'props.inc'
@@ -155,6 +170,25 @@ c     passcuts sees them) in subprocess iproc; 0 if none has a diagram there.
       madnis_scale_config = 0
       best = 0d0
       if (iproc .lt. 1 .or. iproc .gt. maxsproc) return
+c     the config madnis_pick_config found from the matrix element
+      if (forced .gt. 0) then
+         if (confsub(iproc,forced) .ne. 0) then
+            madnis_scale_config = forced
+            return
+         endif
+      endif
+c     sde_strategy 2: MadEvent's prior is GET_CHANNEL_CUT itself
+      if (sde_strat .eq. 2) then
+         do c = 1, mapconfig(0)
+            if (confsub(iproc,c) .eq. 0) cycle
+            score = get_channel_cut(p, c)
+            if (madnis_scale_config .eq. 0 .or. score .gt. best) then
+               best = score
+               madnis_scale_config = c
+            endif
+         enddo
+         return
+      endif
       do c = 1, mapconfig(0)
          if (confsub(iproc,c) .eq. 0) cycle
          do j = 1, nexternal
@@ -188,4 +222,84 @@ c     passcuts sees them) in subprocess iproc; 0 if none has a diagram there.
             madnis_scale_config = c
          endif
       enddo
+      end
+
+c     The config the scale of the next DSIGPROC call clusters along (0:
+c     madnis_scale_config decides from the momenta).
+      subroutine madnis_force_config(c)
+      implicit none
+      integer c
+      integer forced
+      common /madnis_forced/ forced
+      forced = c
+      end
+
+c     need = 1 when the scale of a point is clustered along MadEvent's
+c     own prior (sde_strategy 1: AMP2), which needs a first matrix
+c     element evaluation (madnis_pick_config) before the one that counts.
+      subroutine madnis_pass1_needed(need)
+      implicit none
+      include 'genps.inc'
+      include 'maxconfigs.inc'
+      include 'nexternal.inc'
+      include 'run.inc'
+      integer need
+      real*8 xptj,xptb,xpta,xptl,xmtc
+      real*8 xetamin,xqcut,deltaeta
+      common /to_specxpt/xptj,xptb,xpta,xptl,xmtc,xetamin,xqcut,deltaeta
+c     sde_strat: run.inc (COMMON TO_CHANNEL_STRAT)
+      integer by_channel
+      common /madnis_clustering/ by_channel
+      need = 0
+      if (by_channel .ne. 0 .or. sde_strat .ne. 1) return
+      if (ickkw .gt. 0 .or. xqcut .gt. 0d0 .or.
+     &    (dynamical_scale_choice .eq. -1 .and.
+     &     (.not. fixed_ren_scale .or. .not. fixed_fac_scale)))
+     &     need = 1
+      end
+
+c     After a matrix element of subprocess iproc at p (P1 as passcuts
+c     saw it): the next call clusters along the config with the largest
+c     MadEvent prior, AMP2(CONFSUB(iproc,c)) * GET_CHANNEL_CUT(p,c), as
+c     SMATRIX builds it for sde_strategy 1; ties to the lowest config.
+c     Clears the cuts' cache so that the next passcuts clusters again.
+      subroutine madnis_pick_config(iproc, p)
+      implicit none
+      include 'genps.inc'
+      include 'maxconfigs.inc'
+      include 'nexternal.inc'
+      include 'maxamps.inc'
+      integer iproc
+      double precision p(0:3,nexternal)
+      integer mapconfig(0:lmaxconfigs), this_config
+      common/to_mconfigs/mapconfig, this_config
+      double precision amp2(maxamps), jamp2(0:maxflow)
+      common/to_amps/  amp2,       jamp2
+      logical cutsdone, cutspassed
+      common/to_cutsdone/cutsdone, cutspassed
+      integer confsub(maxsproc,lmaxconfigs)
+      include 'config_subproc_map.inc'
+      integer forced
+      common /madnis_forced/ forced
+      double precision get_channel_cut, a, best
+      external get_channel_cut
+      integer c, jd, i
+      integer          isum_hel
+      logical                    multi_channel
+      common/to_matrix/isum_hel, multi_channel
+      forced = 0
+      best = 0d0
+      do c = 1, mapconfig(0)
+         jd = confsub(iproc,c)
+         if (jd .eq. 0) cycle
+c        MadEvent's SMATRIX (MULTI_CHANNEL on) has multiplied AMP2
+c        by GET_CHANNEL_CUT already; the library's (off) has not
+         a = amp2(jd)
+         if (.not. multi_channel) a = a*get_channel_cut(p,c)
+         if (forced .eq. 0 .or. a .gt. best) then
+            best = a
+            forced = c
+         endif
+      enddo
+      cutsdone = .false.
       end

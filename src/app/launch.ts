@@ -97,7 +97,7 @@ export function launchTrainingPolicy(config: TrainConfig, explicit: Set<string>,
   // matching (ickkw > 0): its Sudakov weight clusters along the channel again.
   if (clusteringIsChannelIndependent(runCard)) {
     const learned = config.channel_weights.enabled ? 'learned channel weights starting from MadEvent\'s' : 'MadEvent\'s channel weights';
-    notes.push(`MG5's scale is clustered along the config closest to its poles at each event, not along the channel's diagram (in the MG5 baseline too): one integrand for all channels, so ${learned}${config.training.drop_threshold > 0 ? ' and channel dropping' : ''} are exact`);
+    notes.push(`MG5's scale is clustered along the config with MadEvent's largest prior at each event, not along the channel's diagram (in the MG5 baseline too): one integrand for all channels, so ${learned}${config.training.drop_threshold > 0 ? ' and channel dropping' : ''} are exact`);
     return notes;
   }
   const kept: string[] = [];

@@ -1,9 +1,11 @@
 /**
  * One integrand for every channel on MG5 processes (issue 14): MadEvent clusters its default
- * dynamical scale along the channel's own diagram, the libraries along the config closest to
- * its poles at the event (native/mg5glue/madnis_scale.f), and MG5's baseline run gets the same
- * Fortran (mg5/clustering.ts).
- * - p p > e+ e- j (two subprocess folders, four channels each): the same momenta evaluated as
+ * dynamical scale along the channel's own diagram, the libraries along the config with
+ * MadEvent's largest prior at the event (native/mg5glue/madnis_scale.f), and MG5's baseline run
+ * gets the same Fortran (mg5/clustering.ts).
+ * - p p > e+ e- j (two subprocess folders, four channels each, sde_strategy 2: the prior is
+ *   GET_CHANNEL_CUT) and, in the launch below, p p > t t~ (sde_strategy 1: AMP2 from a first
+ *   matrix-element evaluation): the same momenta evaluated as
  *   any other channel give the same weight, point by point; with MadEvent's own clustering
  *   (clustering=channel) most points of g q → e+ e- q do not: the check can fail.
  * - p p > t t~ (four channels): launch trains with learned channel weights and channel
@@ -41,22 +43,23 @@ describe.skipIf(!mg5Home || !haveGfortran)('a channel-independent MG5 integrand 
     expect(run.status, `${run.stdout.slice(-2000)}\n${run.stderr.slice(-2000)}`).toBe(0);
   };
 
+  const checker = join(work, 'check_channel_independence');
+  /** The checker's totals for one library: pairs of channels, points compared, points whose weights differ. */
+  const independence = (library: string, params: string): Totals => {
+    const run = spawnSync(checker, [library, params, '300', '7'], { encoding: 'utf8', timeout: 300_000 });
+    expect(run.status, `${run.stdout.slice(-2000)}\n${run.stderr}`).toBe(0);
+    const total = /^total (\d+) (\d+) (\d+) /m.exec(run.stdout);
+    expect(total, run.stdout).not.toBeNull();
+    return { pairs: Number(total![1]), compared: Number(total![2]), differing: Number(total![3]) };
+  };
+
   it('the same momenta evaluated as another channel give the same weight; with MadEvent\'s own clustering they do not', () => {
+    const cc = spawnSync('gcc', ['-O2', '-I', join(packageRoot, 'native', 'include'), join(packageRoot, 'native', 'mg5glue', 'check_channel_independence.c'), '-o', checker, '-ldl', '-lm'], { encoding: 'utf8' });
+    expect(cc.status, cc.stderr).toBe(0);
     const dir = join(work, 'pp_eej');
     mg5(`import model sm\ndefine p = g u c d s u~ c~ d~ s~\ndefine j = g u c d s u~ c~ d~ s~\ngenerate p p > e+ e- j\noutput ${dir} -f\n`);
     // one launch compiles the folders and writes symfact.dat (MG5's default cards: dynamical scale -1)
     mg5([`launch ${dir} -n prepare`, 'done', 'set run_card nevents 500', 'done', ''].join('\n'));
-    const checker = join(work, 'check_channel_independence');
-    const cc = spawnSync('gcc', ['-O2', '-I', join(packageRoot, 'native', 'include'), join(packageRoot, 'native', 'mg5glue', 'check_channel_independence.c'), '-o', checker, '-ldl', '-lm'], { encoding: 'utf8' });
-    expect(cc.status, cc.stderr).toBe(0);
-    /** The checker's totals for one library: pairs of channels, points compared, points whose weights differ. */
-    const independence = (library: string, params: string): Totals => {
-      const run = spawnSync(checker, [library, params, '300', '7'], { encoding: 'utf8', timeout: 300_000 });
-      expect(run.status, `${run.stdout.slice(-2000)}\n${run.stderr}`).toBe(0);
-      const total = /^total (\d+) (\d+) (\d+) /m.exec(run.stdout);
-      expect(total, run.stdout).not.toBeNull();
-      return { pairs: Number(total![1]), compared: Number(total![2]), differing: Number(total![3]) };
-    };
     const folders = readdirSync(join(dir, 'SubProcesses')).filter((d) => d.startsWith('P')).sort();
     expect(folders).toEqual(['P1_gq_llq', 'P1_qq_llg']);
     const libraries = folders.map((folder) => {
@@ -96,6 +99,8 @@ describe.skipIf(!mg5Home || !haveGfortran)('a channel-independent MG5 integrand 
     // the baseline's copy clusters through madnis_setclscales; the launched folder stays MG5's own
     expect(readFileSync(join(out, 'baseline', 'process', 'SubProcesses', 'cuts.f'), 'utf8')).toContain('madnis_setclscales(p,.false.)');
     expect(readFileSync(join(out, 'process', 'SubProcesses', 'cuts.f'), 'utf8')).not.toContain('madnis_setclscales');
+    expect(readFileSync(join(out, 'baseline', 'process', 'SubProcesses', 'P1_gg_ttx', 'auto_dsig.f'), 'utf8')).toContain('CALL MADNIS_PICK_CONFIG(IPROC,P1)');
+    for (const library of summary.libraries as string[]) expect(independence(library, '').differing, library).toBe(0);
     const c = summary.comparison.sigma;
     console.log(`p p > t t~: madnis-ts ${c.madnis_pb} ± ${c.madnis_error_pb} pb, MG5 ${c.mg5_pb} ± ${c.mg5_error_pb} pb, pull ${c.pull}`);
     expect(c.madnis_error_pb / c.madnis_pb).toBeLessThan(0.005);
