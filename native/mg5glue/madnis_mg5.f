@@ -587,8 +587,11 @@ c        at their P1 positions (a class config's PERMS is the identity)
          rcfg = ircfg
          if (confsub(isel(is),ircfg) .eq. 0) rcfg = icfg
 c        a subprocess without the channel's diagram (summed for one f):
-c        its first config with identity permutation
+c        its first config with identity permutation, else its first
          if (confsub(isel(is),rcfg) .eq. 0) then
+            do c = mapconfig(0), 1, -1
+               if (confsub(isel(is),c) .ne. 0) rcfg = c
+            enddo
             do c = 1, mapconfig(0)
                if (confsub(isel(is),c) .ne. 0) then
                   do j = 1, nexternal
