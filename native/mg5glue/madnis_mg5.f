@@ -14,6 +14,9 @@ c            subprocesses/mirrors of DSIGPROC with MULTI_CHANNEL off,
 c   i.e. f/g_c in pb without the single-diagram-enhancement factor.
 c The prior alpha_c is recomputed from AMP2 / GET_CHANNEL_CUT exactly
 c as SMATRIX does when MULTI_CHANNEL is on.
+c With the default clustering (madnis_scale.f) the weight is f/g_c with
+c one f for every channel: all subprocesses are summed, and the scale is
+c clustered along a config chosen from the momenta, per subprocess.
 c ======================================================================
 
 c ----------------------------------------------------------------------
@@ -97,6 +100,17 @@ c     use_syst (run card): MadEvent writes its per-event systematics
 c     block <mgrwt>, filled by REWGT in /TO_SYST/
       syst_out = 0
       if (use_syst) syst_out = 1
+      end
+
+c     How the scale is clustered (madnis_scale.f): 0 along the config
+c     picked from the momenta (channel-independent f), 1 along the
+c     channel's own (MadEvent's).
+      subroutine madnis_mg5_set_clustering(mode)
+      implicit none
+      integer mode
+      integer by_channel
+      common /madnis_clustering/ by_channel
+      by_channel = mode
       end
 
 c     MAPCONFIG(i): graph number of config index i (1-based).
@@ -210,7 +224,10 @@ c     event storage is the caller's business.
       end
 
 c ----------------------------------------------------------------------
-c One point. u(ndim) in [0,1); icfg: config index (1-based); ircfg:
+c One point. u(ndim) in [0,1); icfg: config index (1-based) whose
+c phase-space map draws the point; iscfg: the config DSIGPROC is told
+c (icfg, except for diagnostics: f as channel iscfg evaluates it at the
+c same momenta P1); ircfg:
 c the config whose diagram describes the event record: icfg, or for a
 c symmetric copy (symfact.dat factor -g) the config of graph g, since
 c the record holds P1 = P(PERMS), in which the copy's diagram is g's
@@ -221,7 +238,8 @@ c record. Outputs: wgt_out (pb), alpha(nch), pout(0:3,nexternal) lab
 c frame, pdg(nexternal), x1, x2, muf, mur, as_out, aqed_out, and with
 c want_rec: hel, col, resonances (res, rescol), nqcd_out, totfact_out.
 c ----------------------------------------------------------------------
-      subroutine madnis_mg5_point(icfg, ircfg, u, cls, nch, rsel, rcol,
+      subroutine madnis_mg5_point(icfg, iscfg, ircfg, u, cls, nch,
+     &     rsel, rcol,
      &     wgt_out, alpha, pout, pdg, x1, x2, muf, mur, as_out,
      &     aqed_out, hel, col, res, rescol, maxres, nqcd_out,
      &     totfact_out, want_rec)
@@ -232,9 +250,15 @@ c ----------------------------------------------------------------------
       include 'maxamps.inc'
       include 'run.inc'
       include 'coupl.inc'
-      integer icfg, ircfg, nch, cls(*), pdg(nexternal), hel(nexternal)
+      integer icfg, iscfg, ircfg, nch, cls(*), pdg(nexternal)
+      integer hel(nexternal)
       integer col(2,nexternal), maxres, res(2,maxres), want_rec
       integer rescol(2,maxres), nqcd_out
+      integer by_channel, need1
+      common /madnis_clustering/ by_channel
+      double precision ssel(2*maxsproc), fsel(2*maxsproc)
+      double precision gsel(2*maxsproc)
+      double precision pq(0:3,nexternal)
       double precision totfact_out
       double precision u(*), rsel, rcol, wgt_out, alpha(*)
       double precision pout(0:3,nexternal), x1, x2, muf, mur
@@ -347,6 +371,13 @@ c     systematics block of each subprocess/mirror (REWGT's /TO_SYST/)
             pp(i,j) = p(i,perms(j,mapconfig(icfg)))
          enddo
       enddo
+c     what DSIGPROC gets: momenta that config iscfg's permutation (it
+c     applies it) turns into P1 = pp; p itself when iscfg = icfg
+      do j = 1, nexternal
+         do i = 0, 3
+            pq(i,perms(j,mapconfig(iscfg))) = pp(i,j)
+         enddo
+      enddo
       xb1 = xbk(1)
       xb2 = xbk(2)
       total = 0d0
@@ -356,10 +387,14 @@ c     systematics block of each subprocess/mirror (REWGT's /TO_SYST/)
          cutsdone = .false.
          cutspassed = .false.
          symconf(0) = 1
-         symconf(1) = icfg
+         symconf(1) = iscfg
          last_iconf = 0
          do i = 1, maxsproc
-           if (confsub(i,icfg) .ne. 0) then
+c          MadEvent's channel sums the subprocesses that have its diagram
+c          and clusters once, along its diagram; one f for all channels
+c          sums them all and clusters each (I, K) as MadEvent's final
+c          DSIGPROC call does
+           if (by_channel .eq. 0 .or. confsub(i,iscfg) .ne. 0) then
             do k = 1, 2
              if (k .eq. 1 .or. mirrorprocs(i)) then
                do j = 1, maxamps
@@ -373,7 +408,43 @@ c              MULTI_CHANNEL off SMATRIX does not zero it
                w1 = 1d0
                mg_iproc = i
                mg_imirror = k
-               d = dsigproc(p,1,i,k,symconf,confsub,w1,0)
+               if (by_channel .eq. 0) cutsdone = .false.
+               call madnis_force_config(0)
+               call madnis_pass1_needed(need1)
+               if (need1 .ne. 0) then
+c                 the matrix element alone (IMODE 5), for AMP2: the
+c                 scale is then clustered along MadEvent's largest prior
+                  d = dsigproc(pq,1,i,k,symconf,confsub,w1,5)
+                  if (k .eq. 2) then
+                     xdum = xbk(1)
+                     xbk(1) = xbk(2)
+                     xbk(2) = xdum
+                     cm_rap = -cm_rap
+                  endif
+                  if (d .ne. 0d0) then
+                     do j = 1, nexternal
+                        pk(0,j) = pp(0,j)
+                        pk(1,j) = pp(1,j)
+                        pk(2,j) = pp(2,j)
+                        pk(3,j) = pp(3,j)
+                        if (k .eq. 2) then
+                           pk(2,j) = -pp(2,j)
+                           pk(3,j) = -pp(3,j)
+                        endif
+                     enddo
+                     call madnis_pick_config(i, pk)
+                  endif
+                  do j = 1, maxamps
+                     amp2(j) = 0d0
+                  enddo
+                  do j = 1, maxflow
+                     jamp2(j) = 0d0
+                  enddo
+                  cutsdone = .false.
+                  w1 = 1d0
+               endif
+               d = dsigproc(pq,1,i,k,symconf,confsub,w1,0)
+               call madnis_force_config(0)
                if (k .eq. 2) then
                   xdum = xbk(1)
                   xbk(1) = xbk(2)
@@ -418,6 +489,9 @@ c                 prior exactly as SMATRIX<i> builds it (MULTI_CHANNEL)
                   isel(nsel) = i
                   ksel(nsel) = k
                   psel(nsel) = ipsel
+                  ssel(nsel) = scale
+                  fsel(nsel) = q2fact(1)
+                  gsel(nsel) = g
 c                 helicity SMATRIX picked (with the reseeded RANMAR)
 c                 and colour weights, for an event record only
                   if (want_rec .ne. 0) then
@@ -512,6 +586,24 @@ c        one in the chosen subprocess, else the channel's own, its leaves
 c        at their P1 positions (a class config's PERMS is the identity)
          rcfg = ircfg
          if (confsub(isel(is),ircfg) .eq. 0) rcfg = icfg
+c        a subprocess without the channel's diagram (summed for one f):
+c        its first config with identity permutation, else its first
+         if (confsub(isel(is),rcfg) .eq. 0) then
+            do c = mapconfig(0), 1, -1
+               if (confsub(isel(is),c) .ne. 0) rcfg = c
+            enddo
+            do c = 1, mapconfig(0)
+               if (confsub(isel(is),c) .ne. 0) then
+                  do j = 1, nexternal
+                     if (perms(j,mapconfig(c)) .ne. j) goto 15
+                  enddo
+                  rcfg = c
+                  goto 16
+               endif
+ 15            continue
+            enddo
+ 16         continue
+         endif
 c        colour flow as addmothers.f picks it: among the flows the
 c        record's diagram contributes to (ICOLAMP), with probability
 c        |JAMP|^2 summed over helicities; all flows if none is left
@@ -691,6 +783,13 @@ c           mirror: parton 1 comes from beam 2; swap initial slots
       muf = sqrt(max(q2fact(1),0d0))
       mur = scale
       as_out = g*g/(4d0*pi)
+c     the scales of the subprocess the record shows (each is clustered
+c     on its own with the default clustering)
+      if (nsel .gt. 0) then
+         muf = sqrt(max(fsel(is),0d0))
+         mur = ssel(is)
+         as_out = gsel(is)**2/(4d0*pi)
+      endif
       aqed_out = abs(gal(1))**2/(4d0*pi)
       end
 

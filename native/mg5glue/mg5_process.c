@@ -36,7 +36,8 @@ extern void madnis_mg5_init_(int* ndim, int* next, int* nconf, int* maxsproc, in
 extern int madnis_mg5_mapconfig_(int* i);
 extern void madnis_mg5_flush_(void);
 extern void madnis_mg5_set_channel_(int* icfg);
-extern void madnis_mg5_point_(int* icfg, int* ircfg, const double* u, int* cls, int* nch, double* rsel,
+extern void madnis_mg5_set_clustering_(int* by_channel);
+extern void madnis_mg5_point_(int* icfg, int* iscfg, int* ircfg, const double* u, int* cls, int* nch, double* rsel,
                               double* rcol, double* wgt, double* alpha, double* p, int* pdg,
                               double* x1, double* x2, double* muf, double* mur, double* as,
                               double* aqed, int* hel, int* col, int* res, int* rescol,
@@ -48,6 +49,9 @@ extern struct { int iranmr, jranmr; } raset2_;
 
 struct madnis_process_instance {
   char last_error[512];
+  /* diagnostic (evaluate_as=N): f as channel N evaluates it, at the momenta of the channel
+   * asked for (its phase-space map); -1: the channel's own */
+  int evaluate_as;
 };
 
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -64,6 +68,10 @@ static int g_syst = 0;
 /* 1: configs with a negative symfact.dat factor (symmetric copies) are channels of their own,
  * with their own phase-space map; 0: their prior is folded into the class channel. */
 static int g_sym_split = 1;
+/* how the dynamical scale is clustered (madnis_scale.f): 0 (clustering=dominant, default) along
+ * the config picked from the momenta, so that f is one function for all channels; 1
+ * (clustering=channel) along the channel's own diagram, as MadEvent does */
+static int g_by_channel = 0;
 
 static uint64_t splitmix(uint64_t* s) {
   uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
@@ -294,6 +302,7 @@ static int initialise(const char* dir, char* err, size_t err_len) {
   }
   int nconf = 0, maxsproc = 0, lpp[2], sde = 0, idup[MADNIS_MAX_EXTERNALS], pdfid = -1;
   double ebeam[2], pmass[MADNIS_MAX_EXTERNALS];
+  madnis_mg5_set_clustering_(&g_by_channel);
   madnis_mg5_init_(&g_ndim, &g_next, &nconf, &maxsproc, lpp, ebeam, &sde, pmass, idup, &pdfid, &g_syst);
   g_nconf = nconf;
   int ok = read_channels(err, err_len);
@@ -334,9 +343,9 @@ static int initialise(const char* dir, char* err, size_t err_len) {
 
   int n = snprintf(g_json, sizeof g_json,
                    "{\"mg5_dir\":\"%s\",\"sde_strategy\":%d,\"sym\":\"%s\",\"pdlabel\":\"%s\",\"lhaid\":\"%s\","
-                   "\"use_syst\":%s,\"lpp\":[%d,%d],\"n_configs\":%d,\"maxsproc\":%d,\"channel_graphs\":[",
-                   g_dir, sde, g_sym_split ? "split" : "fold", pdlabel, lhaid, g_syst ? "true" : "false", lpp[0], lpp[1],
-                   g_nconf, maxsproc);
+                   "\"use_syst\":%s,\"clustering\":\"%s\",\"lpp\":[%d,%d],\"n_configs\":%d,\"maxsproc\":%d,\"channel_graphs\":[",
+                   g_dir, sde, g_sym_split ? "split" : "fold", pdlabel, lhaid, g_syst ? "true" : "false",
+                   g_by_channel ? "channel" : "dominant", lpp[0], lpp[1], g_nconf, maxsproc);
   for (int c = 0; c < g_nch && n < (int)sizeof g_json - 32; ++c)
     n += snprintf(g_json + n, sizeof g_json - n, "%s%d", c ? "," : "", g_graph_of_channel[c]);
   n += snprintf(g_json + n, sizeof g_json - n, "],\"channel_names\":[");
@@ -351,6 +360,7 @@ static madnis_status mg5_create(const char* params, madnis_process_instance** ou
   /* the MadEvent folder is always given (dir=): nothing about where it was built is compiled
      in, so the library moves with a gridpack */
   char dir[4096] = "";
+  int evaluate_as = -1, by_channel = -1;
   if (params && *params) {
     char buf[8192];
     strncpy(buf, params, sizeof buf - 1);
@@ -358,7 +368,7 @@ static madnis_status mg5_create(const char* params, madnis_process_instance** ou
     for (char* tok = strtok(buf, "&"); tok; tok = strtok(NULL, "&")) {
       char* eq = strchr(tok, '=');
       if (!eq) {
-        set_err(err, err_len, "mg5: parameters are key=value; allowed keys: dir, sym");
+        set_err(err, err_len, "mg5: parameters are key=value; allowed keys: dir, sym, clustering, evaluate_as");
         return MADNIS_ERR_INVALID_PARAMETER;
       }
       *eq = '\0';
@@ -366,9 +376,14 @@ static madnis_status mg5_create(const char* params, madnis_process_instance** ou
         strncpy(dir, eq + 1, sizeof dir - 1);
       } else if (strcmp(tok, "sym") == 0 && (!strcmp(eq + 1, "fold") || !strcmp(eq + 1, "split"))) {
         if (!g_initialised) g_sym_split = strcmp(eq + 1, "split") == 0;
+      } else if (strcmp(tok, "clustering") == 0 && (!strcmp(eq + 1, "dominant") || !strcmp(eq + 1, "channel"))) {
+        by_channel = strcmp(eq + 1, "channel") == 0;
+      } else if (strcmp(tok, "evaluate_as") == 0 && sscanf(eq + 1, "%d", &evaluate_as) == 1 && evaluate_as >= 0) {
       } else {
         char msg[512];
-        snprintf(msg, sizeof msg, "mg5: unknown parameter '%s'; allowed: dir=<SubProcesses/P* folder>, sym=fold|split", tok);
+        snprintf(msg, sizeof msg,
+                 "mg5: bad parameter '%s'; allowed: dir=<SubProcesses/P* folder>, sym=fold|split, clustering=dominant|channel, evaluate_as=<channel index>",
+                 tok);
         set_err(err, err_len, msg);
         return MADNIS_ERR_INVALID_PARAMETER;
       }
@@ -376,7 +391,12 @@ static madnis_status mg5_create(const char* params, madnis_process_instance** ou
   }
   pthread_mutex_lock(&g_lock);
   madnis_status st = MADNIS_OK;
-  if (!g_initialised) {
+  if (!g_initialised && by_channel >= 0) g_by_channel = by_channel;
+  if (g_initialised && by_channel >= 0 && by_channel != g_by_channel) {
+    set_err(err, err_len, g_by_channel ? "mg5: this library already clusters along the channel (clustering=channel)"
+                                       : "mg5: this library already clusters along the dominant config (clustering=dominant)");
+    st = MADNIS_ERR_INVALID_PARAMETER;
+  } else if (!g_initialised) {
     if (!*dir) {
       set_err(err, err_len,
               "mg5: dir= is required: the MadEvent SubProcesses/P* folder this library was built from "
@@ -391,10 +411,16 @@ static madnis_status mg5_create(const char* params, madnis_process_instance** ou
     set_err(err, err_len, "mg5: this library is already bound to another process folder");
     st = MADNIS_ERR_INVALID_PARAMETER;
   }
+  if (st == MADNIS_OK && evaluate_as >= g_nch) {
+    set_err(err, err_len, "mg5: evaluate_as is not a channel index of this library");
+    st = MADNIS_ERR_INVALID_PARAMETER;
+  }
   pthread_mutex_unlock(&g_lock);
   if (st != MADNIS_OK) return st;
   *out = calloc(1, sizeof(madnis_process_instance));
-  return *out ? MADNIS_OK : MADNIS_ERR_INTERNAL;
+  if (!*out) return MADNIS_ERR_INTERNAL;
+  (*out)->evaluate_as = evaluate_as;
+  return MADNIS_OK;
 }
 
 static void mg5_destroy(madnis_process_instance* p) { free(p); }
@@ -444,6 +470,7 @@ static madnis_status mg5_evaluate(madnis_process_instance* inst, int32_t channel
     }
   }
   int icfg = g_cfg_of_channel[channel], ircfg = g_record_cfg_of_channel[channel];
+  int iscfg = inst->evaluate_as >= 0 ? g_cfg_of_channel[inst->evaluate_as] : icfg;
   for (int64_t i = 0; i < n; ++i) {
     const double* ui = u + i * g_ndim;
     uint64_t h = hash_u(ui, g_ndim, channel);
@@ -451,7 +478,7 @@ static madnis_status mg5_evaluate(madnis_process_instance* inst, int32_t channel
     double rsel = unit(&s), rcol = unit(&s);
     seed_ranmar(splitmix(&s));
     double w, x1, x2, muf, mur, as, aqed;
-    madnis_mg5_point_(&icfg, &ircfg, ui, g_cls, (int*)&nch, &rsel, &rcol, &w, alpha, mom, pdg, &x1, &x2,
+    madnis_mg5_point_(&icfg, &iscfg, &ircfg, ui, g_cls, (int*)&nch, &rsel, &rcol, &w, alpha, mom, pdg, &x1, &x2,
                       &muf, &mur, &as, &aqed, hel, col, res, rescol, &maxres, &nqcd, &totfact,
                       &want_record);
     if (!isfinite(w)) {

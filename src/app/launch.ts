@@ -8,6 +8,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import { subprocessCrashHint } from '../mg5/build.js';
+import { clusteringIsChannelIndependent, SCALE_DEFINITION } from '../mg5/clustering.js';
 import { readProcCard, type ProcCard } from '../cards/proc_card.js';
 import type { GenerateResult } from '../generate/run.js';
 import { parseCardSetting, type CardSetting } from '../mg5/card_settings.js';
@@ -88,14 +89,22 @@ export interface LaunchResult {
 
 /**
  * What launch changes in the training configuration for MadEvent processes, unless the
- * user's madnis.yaml sets the key; each change comes with a note saying why.
+ * user's madnis.yaml sets the key; each change comes with a note saying why. `runCard`:
+ * the launched folder's run card.
  */
-export function launchTrainingPolicy(config: TrainConfig, explicit: Set<string>): string[] {
+export function launchTrainingPolicy(config: TrainConfig, explicit: Set<string>, runCard: string): string[] {
   const notes: string[] = [];
-  // MadEvent's integrand can depend on the channel: its default dynamical scale clusters
-  // the event along the channel's own diagram. The multi-channel sum is then only the
-  // cross section MG5 reports with MG5's own (prior) channel weights; learned channel
-  // weights or dropped channels would integrate something else (seen on W+jj: +6 %).
+  // MadEvent clusters its dynamical scale along the channel's own diagram, so its f depends
+  // on the channel, and only MadEvent's own (prior) channel weights add up to its σ. The
+  // libraries cluster along a config picked from the momenta (mg5/clustering.ts), which
+  // makes f one function, and the baseline gets the same definition: learned channel
+  // weights (starting from MadEvent's prior) and channel dropping are then exact. Not with
+  // matching (ickkw > 0): its Sudakov weight clusters along the channel again.
+  if (clusteringIsChannelIndependent(runCard)) {
+    const learned = config.channel_weights.enabled ? 'learned channel weights starting from MadEvent\'s' : 'MadEvent\'s channel weights';
+    notes.push(`MG5's scale is clustered along the config with MadEvent's largest prior at each event, not along the channel's diagram (in the MG5 baseline too): one integrand for all channels, so ${learned}${config.training.drop_threshold > 0 ? ' and channel dropping' : ''} are exact`);
+    return notes;
+  }
   const kept: string[] = [];
   if (!explicit.has('channel_weights.enabled')) {
     config.channel_weights.enabled = false;
@@ -105,7 +114,7 @@ export function launchTrainingPolicy(config: TrainConfig, explicit: Set<string>)
     config.training.drop_threshold = 0;
     kept.push('training.drop_threshold: 0');
   }
-  if (kept.length) notes.push(`MG5's channels keep MadEvent's own channel weights (${kept.join(', ')}): its default scale depends on the channel's diagram`);
+  if (kept.length) notes.push(`MG5's channels keep MadEvent's own channel weights (${kept.join(', ')}): with matching (ickkw > 0) MadEvent's weight depends on the channel's diagram`);
   return notes;
 }
 
@@ -168,14 +177,13 @@ export async function launch(given: LaunchInput, reporter: Reporter, control: La
   const { config, explicit } = loadTrainConfigWithKeys(input.config);
   if (input.overweightShare !== undefined) config.integration.overweight_share = input.overweightShare;
   const settings = cardSettings(config, input.config, input.set);
-  const notes = launchTrainingPolicy(config, explicit);
   const layout = folder?.layout ?? launchLayout(resolve(input.out ?? defaultOutDir('launch', cardName(input.card!))));
   control.layout = layout;
   const lock = acquireRunLock(layout.lock, 'launch');
   control.lock = lock;
   try {
     if (lock.tookOver) reporter.note(`${lock.tookOver}: its unfinished steps are redone`);
-    const result = await launchLocked(input, reporter, control, { card, mg5, config, explicit, settings, notes, layout });
+    const result = await launchLocked(input, reporter, control, { card, mg5, config, explicit, settings, layout });
     control.stage = 'done';
     return result;
   } finally {
@@ -189,12 +197,11 @@ interface LaunchPlan {
   config: TrainConfig;
   explicit: Set<string>;
   settings: CardSetting[];
-  notes: string[];
   layout: LaunchLayout;
 }
 
 async function launchLocked(input: LaunchInput & { events: number }, reporter: Reporter, control: LaunchControl, plan: LaunchPlan): Promise<LaunchResult> {
-  const { card, mg5, config, explicit, settings, notes, layout } = plan;
+  const { card, mg5, config, explicit, settings, layout } = plan;
   // what an earlier launch here concluded no longer describes this one
   rmSync(layout.summary, { force: true });
   rmSync(layout.report, { force: true });
@@ -211,7 +218,7 @@ async function launchLocked(input: LaunchInput & { events: number }, reporter: R
   );
   const prepareSeconds = (performance.now() - start) / 1000;
   for (const why of prepared.redone) reporter.note(why);
-  for (const note of notes) reporter.note(note);
+  for (const note of launchTrainingPolicy(config, explicit, readFileSync(join(prepared.processDir, 'Cards', 'run_card.dat'), 'utf8'))) reporter.note(note);
 
   // one library per subprocess folder; together one process (channels concatenated)
   const loaded = loadProcess(librariesSpec(prepared.libraries.map((l) => ({ path: l.library, params: `dir=${l.folder}` }))), input.threads, { crashHint: subprocessCrashHint });
@@ -246,6 +253,7 @@ async function launchLocked(input: LaunchInput & { events: number }, reporter: R
     // what `integrate` / `train` take to evaluate this process: each library with its MadEvent folder
     process_spec: loaded.spec.spec,
     channel_labels: mg5ChannelLabels(loaded),
+    scale_definition: SCALE_DEFINITION,
     inputs: { ...inputs, libraries_sha256: identity.library_sha256 },
     reused: {
       mg5_output: prepared.reused.output, mg5_prepare: prepared.reused.prepare, build: prepared.libraries.every((l) => !l.rebuilt), sampler: reusedSampler,

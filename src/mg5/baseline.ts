@@ -2,7 +2,9 @@
  * The MG5 baseline: MadEvent's own event generation (`launch`, i.e. generate_events:
  * survey, refine, unweighting) on a copy of the launched process folder, with the same
  * cards, seed and number of events, timed on the same machine and thread count. The
- * user's folder (OUT/process) is never modified; the copy lives in OUT/baseline/process.
+ * user's folder (OUT/process) is never modified; the copy lives in OUT/baseline/process, and
+ * its scale is clustered as madnis-ts's libraries cluster it (mg5/clustering.ts), so that
+ * both integrate the same function.
  */
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -10,6 +12,7 @@ import { join, relative } from 'node:path';
 import { writeJsonAtomic } from '../util/atomic_write.js';
 import { ensureDirectory } from '../util/directories.js';
 import { UserError } from '../util/errors.js';
+import { clusteringPatched, patchClusteringScale, SCALE_DEFINITION } from './clustering.js';
 import type { Mg5Location } from './locate.js';
 import { processCardsDigest, runTag } from './launch.js';
 import { parseBanner, parseJobLog, parseResultsDat, type Mg5JobLog, type Mg5JobResult } from './results.js';
@@ -66,6 +69,8 @@ export interface BaselineResult {
   events: number;
   sigma_pb: number;
   sigma_error_pb: number;
+  /** the scale MG5 ran with (mg5/clustering.ts); absent in results from before it was patched: MadEvent's own */
+  scale_definition?: string;
   /** every integrand evaluation of the run (survey and refine), from SubProcesses/results.dat */
   points: number;
   unweighted_before_combination: number;
@@ -111,6 +116,9 @@ function copyEntry(from: string, source: string, to: string): void {
     recursive: true,
     // make must find MG5's objects up to date, or the baseline's time includes recompiling
     preserveTimestamps: true,
+    // P*/cuts.f and the like are relative links to SubProcesses/: resolved, they would point
+    // into the launched folder, and the copy would compile its (unpatched) sources
+    verbatimSymlinks: true,
     filter: (source) => {
       const rel = relative(from, source).split('/');
       // our run folders and library copies, earlier runs' events and job folders
@@ -179,6 +187,7 @@ export function readBaseline(processDir: string, run: string, extra: Omit<Baseli
   return {
     process_dir: processDir, run, run_tag, cards_key, events_file: eventsFile, events: banner.events,
     sigma_pb: total.sigma_pb, sigma_error_pb: Math.hypot(total.error_uncorrelated_pb, total.error_correlated_pb),
+    ...(clusteringPatched(processDir) ? { scale_definition: SCALE_DEFINITION } : {}),
     points: total.points, unweighted_before_combination: total.unweighted_events,
     wall_time_s: timing.wall_time_s, survey_wall_s: timing.survey_wall_s, threads: timing.threads, seed: timing.seed,
     channels, log: timing.log, ...(warnings.length ? { warnings } : {}),
@@ -189,6 +198,7 @@ export async function runBaseline(o: BaselineOptions): Promise<BaselineResult> {
   const { processDir, log: logPath } = o.layout;
   o.onStep?.('MG5 baseline: copying the process folder');
   copyProcessFolder(o.processDir, processDir);
+  patchClusteringScale(processDir);
   // what MG5 runs with: its cards (the report compares only equal ones) and run name tag
   const cardsKey = processCardsDigest(processDir);
   const tag = runTag(readFileSync(join(processDir, 'Cards', 'run_card.dat'), 'utf8'));

@@ -29,7 +29,7 @@ export function subprocessFolders(processDir: string): string[] {
 /** What the library is built from: our glue, and MG5's objects, libraries and cards. */
 function inputsDigest(folder: string): string {
   const hash = createHash('sha256');
-  for (const file of ['madnis_mg5.f', 'mg5_process.c', 'build.sh']) hash.update(readFileSync(join(GLUE, file)));
+  for (const file of ['madnis_mg5.f', 'madnis_scale.f', 'mg5_process.c', 'build.sh']) hash.update(readFileSync(join(GLUE, file)));
   hash.update(readFileSync(join(packageRoot, 'native', 'include', 'madnis', 'process.h')));
   const stamp = (path: string) => {
     if (existsSync(path)) {

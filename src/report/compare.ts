@@ -54,7 +54,8 @@ export interface JobComparison {
 
 export interface Comparison {
   events: { madnis: number; mg5: number };
-  sigma: { madnis_pb: number; madnis_error_pb: number; mg5_pb: number; mg5_error_pb: number; pull: number };
+  /** scale_definition: the MG5 run's, when it was given madnis-ts's (mg5/clustering.ts) */
+  sigma: { madnis_pb: number; madnis_error_pb: number; mg5_pb: number; mg5_error_pb: number; pull: number; scale_definition?: string };
   efficiency: {
     end_to_end: { madnis: number; mg5: number; ratio: number; madnis_points: number; mg5_points: number; madnis_training_points: number };
     /** madnis-ts only: one plain-max w_max over the whole sample (MG5's logs have no such number) */
@@ -146,7 +147,10 @@ export function compare(m: MadnisSide, mg5: BaselineResult, milestones = [1e4, 1
   const vegas = m.phases.find((p) => p.phase === 'VEGAS');
   return {
     events: { madnis: m.events, mg5: mg5.events },
-    sigma: { madnis_pb: m.sigma_pb, madnis_error_pb: m.sigma_error_pb, mg5_pb: mg5.sigma_pb, mg5_error_pb: mg5.sigma_error_pb, pull },
+    sigma: {
+      madnis_pb: m.sigma_pb, madnis_error_pb: m.sigma_error_pb, mg5_pb: mg5.sigma_pb, mg5_error_pb: mg5.sigma_error_pb, pull,
+      ...(mg5.scale_definition ? { scale_definition: mg5.scale_definition } : {}),
+    },
     efficiency: {
       end_to_end: { madnis: madnisEndToEnd, mg5: mg5EndToEnd, ratio: mg5EndToEnd > 0 ? madnisEndToEnd / mg5EndToEnd : Number.NaN, madnis_points: m.generation_points, mg5_points: mg5.points, madnis_training_points: m.training_points },
       sampler_max: { madnis: m.final.efficiency_max, madnis_points: m.final.points },

@@ -27,6 +27,8 @@ export interface LaunchSummary {
   /** the libraries with their parameters (dir=), as integrate and train take them */
   process_spec: string;
   channel_labels: string[];
+  /** how the libraries cluster MG5's dynamical scale (mg5/clustering.ts); absent in summaries from before */
+  scale_definition?: string;
   /** false only in the summary an interrupted launch leaves (app/launch.ts stopLaunch) */
   completed: true;
   /** what the integrand and the sampler were made from (app/launch.ts trainingInputs) */

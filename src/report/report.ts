@@ -97,6 +97,7 @@ export function headlineRows(c: Comparison): string[][] {
   const e = c.efficiency;
   return [
     ['σ [pb]', withError(c.sigma.madnis_pb, c.sigma.madnis_error_pb), withError(c.sigma.mg5_pb, c.sigma.mg5_error_pb), `pull ${c.sigma.pull.toFixed(2)}`],
+    ...(c.sigma.scale_definition ? [['scale (both sides)', c.sigma.scale_definition, 'same', '']] : []),
     ['unweighted events', count(c.events.madnis), count(c.events.mg5), ''],
     ['end-to-end efficiency', `${pct(e.end_to_end.madnis, 3)} (${count(e.end_to_end.madnis_points)} points)`, `${pct(e.end_to_end.mg5, 3)} (${count(e.end_to_end.mg5_points)} points)`, ratio(e.end_to_end.ratio)],
     ['sampler ε, plain max, per channel Σσ_c/Σ(σ_c/ε_c)', `${pct(e.sampler_channels.madnis, 3)} (${count(e.sampler_max.madnis_points)} points)`, `${pct(e.sampler_channels.mg5, 3)} (survey logs)`, ratio(e.sampler_channels.ratio)],

@@ -116,7 +116,7 @@ describe('the run banner', () => {
 
 describe('a baseline run folder', () => {
   it('copies the launched folder without our run folders, old events and job folders, and reads a finished run', async () => {
-    const { mkdtempSync, mkdirSync, writeFileSync, existsSync, rmSync } = await import('node:fs');
+    const { mkdtempSync, mkdirSync, writeFileSync, existsSync, rmSync, symlinkSync, readlinkSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const { copyProcessFolder, readBaseline } = await import('../../src/mg5/baseline.js');
@@ -125,11 +125,15 @@ describe('a baseline run folder', () => {
       const from = join(work, 'process'), p = join(from, 'SubProcesses', 'P1_qq_ll');
       for (const dir of [join(p, 'madnis'), join(p, 'G1'), join(from, 'Events', 'madnis_prepare'), join(from, 'Cards')]) mkdirSync(dir, { recursive: true });
       writeFileSync(join(p, 'matrix1.f'), 'c fortran\n');
+      // P folders link MG5's shared sources relatively; the copy's links must stay in the copy
+      writeFileSync(join(from, 'SubProcesses', 'cuts.f'), 'c cuts\n');
+      symlinkSync('../cuts.f', join(p, 'cuts.f'));
       writeFileSync(join(from, 'SubProcesses', 'results.dat'), job);
       writeFileSync(join(from, 'Cards', 'run_card.dat'), ' 100 = nevents\n');
       const to = join(work, 'baseline', 'process');
       copyProcessFolder(from, to);
       expect(existsSync(join(to, 'SubProcesses', 'P1_qq_ll', 'matrix1.f'))).toBe(true);
+      expect(readlinkSync(join(to, 'SubProcesses', 'P1_qq_ll', 'cuts.f'))).toBe('../cuts.f');
       expect(existsSync(join(to, 'Cards', 'run_card.dat'))).toBe(true);
       for (const gone of [join('SubProcesses', 'P1_qq_ll', 'madnis'), join('SubProcesses', 'P1_qq_ll', 'G1'), join('Events', 'madnis_prepare'), join('SubProcesses', 'results.dat')])
         expect(existsSync(join(to, gone))).toBe(false);

@@ -1,0 +1,88 @@
+/**
+ * The MG5 baseline's copy clusters as the libraries do (mg5/clustering.ts): its cuts.f calls
+ * madnis_setclscales, defined by native/mg5glue/madnis_scale.f appended to it, and each
+ * DSIGPROC evaluates the matrix element alone first, for AMP2; matching
+ * (ickkw > 0) is the one case launch still treats as channel-dependent. No MG5 needed.
+ */
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+import { CLUSTERING_SOURCE, clusteringIsChannelIndependent, clusteringPatched, patchClusteringScale } from '../../src/mg5/clustering.js';
+
+const passcuts = [
+  '      logical cut_bw,setclscales,dummy_cuts',
+  '      external R2,DOT,ET,RAP,DJ,SumDot,pt,ALPHAS,cut_bw,setclscales,PtDot',
+  '        if(.not.setclscales(p,.false.))then',
+  '           passcuts = .false.',
+  '        endif',
+  '',
+].join('\n');
+
+// the shape of DSIGPROC's last lines in a grouped P folder's auto_dsig.f (two subprocesses)
+const dispatch = [
+  '      DSIGPROC=0D0',
+  '      IF (PASSCUTS(P1)) THEN',
+  '        IF(IPROC.EQ.1) DSIGPROC=DSIG1(P1,WGT,IMODE)  ! first',
+  '        IF(IPROC.EQ.2) DSIGPROC=DSIG2(P1,WGT,IMODE)  ! second',
+  '      ENDIF',
+  '      RETURN',
+  '',
+].join('\n');
+
+describe('the MG5 baseline gets the libraries\' scale definition', () => {
+  it('renames the call in cuts.f (read-only, as MG5 copies it) and appends madnis_scale.f, once', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'madnis-clustering-patch-'));
+    try {
+      mkdirSync(join(dir, 'SubProcesses', 'P1_ab'), { recursive: true });
+      const dsig = join(dir, 'SubProcesses', 'P1_ab', 'auto_dsig.f');
+      writeFileSync(dsig, dispatch);
+      chmodSync(dsig, 0o444);
+      const cuts = join(dir, 'SubProcesses', 'cuts.f');
+      writeFileSync(cuts, passcuts);
+      chmodSync(cuts, 0o444);
+      expect(clusteringPatched(dir)).toBe(false);
+      patchClusteringScale(dir);
+      const patched = readFileSync(cuts, 'utf8');
+      expect(patched.startsWith(passcuts.replace(/setclscales/g, 'madnis_setclscales'))).toBe(true);
+      expect(patched.endsWith(readFileSync(CLUSTERING_SOURCE, 'utf8'))).toBe(true);
+      // the appended wrapper still calls MadEvent's own setclscales
+      expect(patched).toMatch(/madnis_setclscales = setclscales\(p, keepq2bck\)/);
+      expect(clusteringPatched(dir)).toBe(true);
+      // DSIGPROC evaluates the matrix element alone first (IMODE 5), for AMP2, then as before
+      const first = readFileSync(dsig, 'utf8');
+      expect(first).toBe(dispatch.replace('      IF (PASSCUTS(P1)) THEN\n', [
+        '      CALL MADNIS_FORCE_CONFIG(0)',
+        '      CALL MADNIS_PASS1_NEEDED(J)',
+        '      IF (J.EQ.1.AND.IMODE.EQ.0) THEN',
+        '        IF (PASSCUTS(P1)) THEN',
+        '          XDUM=0D0',
+        '          IF(IPROC.EQ.1) XDUM=DSIG1(P1,WGT,5)',
+        '          IF(IPROC.EQ.2) XDUM=DSIG2(P1,WGT,5)',
+        '          IF (XDUM.NE.0D0) CALL MADNIS_PICK_CONFIG(IPROC,P1)',
+        '        ENDIF',
+        '      ENDIF',
+        '      IF (PASSCUTS(P1)) THEN',
+        '',
+      ].join('\n')).replace('      ENDIF\n      RETURN', '      ENDIF\n      CALL MADNIS_FORCE_CONFIG(0)\n      RETURN'));
+      patchClusteringScale(dir);
+      expect(readFileSync(cuts, 'utf8')).toBe(patched);
+      expect(readFileSync(dsig, 'utf8')).toBe(first);
+
+      writeFileSync(cuts, 'c no clustering here\n');
+      expect(() => patchClusteringScale(dir)).toThrow(/does not call setclscales/);
+      writeFileSync(dsig, '      RETURN\n');
+      expect(() => patchClusteringScale(dir)).toThrow(/auto_dsig\.f: no DSIGPROC dispatch/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is channel-independent unless the run card matches (ickkw > 0)', () => {
+    expect(clusteringIsChannelIndependent(' 10000 = nevents\n')).toBe(true);
+    expect(clusteringIsChannelIndependent(' 0 = ickkw ! 0 no matching\n')).toBe(true);
+    expect(clusteringIsChannelIndependent(' 1 = ickkw ! MLM\n')).toBe(false);
+  });
+});
