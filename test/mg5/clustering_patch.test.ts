@@ -10,7 +10,9 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
+import { launchTrainingPolicy } from '../../src/app/launch.js';
 import { CLUSTERING_SOURCE, clusteringIsChannelIndependent, clusteringPatched, patchClusteringScale } from '../../src/mg5/clustering.js';
+import { validateTrainConfig } from '../../src/train/config.js';
 
 const passcuts = [
   '      logical cut_bw,setclscales,dummy_cuts',
@@ -84,5 +86,23 @@ describe('the MG5 baseline gets the libraries\' scale definition', () => {
     expect(clusteringIsChannelIndependent(' 10000 = nevents\n')).toBe(true);
     expect(clusteringIsChannelIndependent(' 0 = ickkw ! 0 no matching\n')).toBe(true);
     expect(clusteringIsChannelIndependent(' 1 = ickkw ! MLM\n')).toBe(false);
+  });
+
+  it("launch keeps MadEvent's channel weights unless madnis.yaml asks for learned ones, and refuses them with matching", () => {
+    const policy = (yaml: Record<string, unknown>, runCard: string) => {
+      const config = validateTrainConfig(yaml, 'test');
+      const explicit = new Set(Object.entries(yaml).flatMap(([k, v]) => Object.keys(v as object).map((key) => `${k}.${key}`)));
+      return { notes: launchTrainingPolicy(config, explicit, runCard), config };
+    };
+    const plain = policy({}, ' 0 = ickkw\n');
+    expect(plain.config.channel_weights.enabled).toBe(false);
+    expect(plain.config.training.drop_threshold).toBe(0);
+    expect(plain.notes.join('\n')).toMatch(/one integrand for all channels; MadEvent's own channel weights are kept .*set channel_weights.enabled: true in madnis.yaml/);
+    const learned = policy({ channel_weights: { enabled: true }, training: { drop_threshold: 1e-4 } }, ' 0 = ickkw\n');
+    expect(learned.config.channel_weights.enabled).toBe(true);
+    expect(learned.config.training.drop_threshold).toBe(1e-4);
+    expect(learned.notes.join('\n')).not.toMatch(/kept/);
+    expect(policy({}, ' 1 = ickkw\n').config.channel_weights.enabled).toBe(false);
+    expect(() => policy({ channel_weights: { enabled: true } }, ' 1 = ickkw\n')).toThrow(/with matching \(ickkw > 0\) MadEvent's weight depends on the channel's diagram/);
   });
 });
