@@ -6,7 +6,7 @@
 // weights), and the channel network on (prior as its starting point, dropping on). Per run:
 // σ ± δσ, the relative std of the weights and the unweighting efficiency ε (one w_max, ≤ 1 %
 // of σ in overweights) on the final fresh sample, the training time; per seed the ratios;
-// σ's pull against MG5's own survey (SubProcesses/results.dat).
+// σ's pull against MG5's own survey (SubProcesses/results.dat, with MG5's own clustering).
 // Usage: npm run bench:channel-weights [-- --card pp_wpjj --seeds 1,2,3 --steps 100
 //                                        --threads 2 --mg5 DIR --label L]
 // Writes bench/results/channel_weights[-LABEL].json.
@@ -83,7 +83,7 @@ const ratios = seeds.map((seed) => {
 for (const r of ratios) console.log(`seed ${r.seed}: relative std ÷ ${r.relative_std_madevent_over_learned.toFixed(2)}, ε × ${r.efficiency_learned_over_madevent.toFixed(2)} with learned weights`);
 writeJsonAtomic(out, {
   benchmark: 'channel_weights', card: `madgraph-cards/${values.card}.dat`, label: values.label ?? null, steps: Number(values.steps), threads: Number(values.threads),
-  channels, scale_definition: launch.scale_definition ?? null, mg5_survey: { sigma_pb: mg5Sigma, sigma_error_pb: mg5Error },
+  channels, scale_definition: launch.scale_definition ?? null, mg5_survey: { sigma_pb: mg5Sigma, sigma_error_pb: mg5Error, scale: "MG5's own clustering along the channel (the launched folder's survey; the libraries' definition moves W+jj by +0.9 %)" },
   date: new Date().toISOString(), ...machine(), runs, ratios,
 });
 console.log(`wrote ${out}`);
