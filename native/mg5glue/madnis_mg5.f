@@ -415,23 +415,9 @@ c              MULTI_CHANNEL off SMATRIX does not zero it
 c                 the matrix element alone (IMODE 5), for AMP2: the
 c                 scale is then clustered along MadEvent's largest prior
                   d = dsigproc(pq,1,i,k,symconf,confsub,w1,5)
-                  if (k .eq. 2) then
-                     xdum = xbk(1)
-                     xbk(1) = xbk(2)
-                     xbk(2) = xdum
-                     cm_rap = -cm_rap
-                  endif
+                  if (k .eq. 2) call madnis_swap_beams()
                   if (d .ne. 0d0) then
-                     do j = 1, nexternal
-                        pk(0,j) = pp(0,j)
-                        pk(1,j) = pp(1,j)
-                        pk(2,j) = pp(2,j)
-                        pk(3,j) = pp(3,j)
-                        if (k .eq. 2) then
-                           pk(2,j) = -pp(2,j)
-                           pk(3,j) = -pp(3,j)
-                        endif
-                     enddo
+                     call madnis_mirrored(pp, k, pk)
                      call madnis_pick_config(i, pk)
                   endif
                   do j = 1, maxamps
@@ -445,24 +431,10 @@ c                 scale is then clustered along MadEvent's largest prior
                endif
                d = dsigproc(pq,1,i,k,symconf,confsub,w1,0)
                call madnis_force_config(0)
-               if (k .eq. 2) then
-                  xdum = xbk(1)
-                  xbk(1) = xbk(2)
-                  xbk(2) = xdum
-                  cm_rap = -cm_rap
-               endif
+               if (k .eq. 2) call madnis_swap_beams()
                if (d .ne. 0d0) then
 c                 prior exactly as SMATRIX<i> builds it (MULTI_CHANNEL)
-                  do j = 1, nexternal
-                     pk(0,j) = pp(0,j)
-                     pk(1,j) = pp(1,j)
-                     pk(2,j) = pp(2,j)
-                     pk(3,j) = pp(3,j)
-                     if (k .eq. 2) then
-                        pk(2,j) = -pp(2,j)
-                        pk(3,j) = -pp(3,j)
-                     endif
-                  enddo
+                  call madnis_mirrored(pp, k, pk)
                   xt = 0d0
                   do c = 1, mapconfig(0)
                      a(c) = 0d0
@@ -791,6 +763,43 @@ c     on its own with the default clustering)
          as_out = gsel(is)**2/(4d0*pi)
       endif
       aqed_out = abs(gal(1))**2/(4d0*pi)
+      end
+
+c     After DSIGPROC of a mirror (K = 2), which swaps the beams: swaps
+c     them back (x of each beam and the rapidity of the centre of mass).
+      subroutine madnis_swap_beams()
+      implicit none
+      include 'genps.inc'
+      include 'maxconfigs.inc'
+      include 'nexternal.inc'
+      include 'maxamps.inc'
+      include 'run.inc'
+      double precision cm_rap, xdum
+      logical set_cm_rap
+      common/to_cm_rap/set_cm_rap,cm_rap
+      xdum = xbk(1)
+      xbk(1) = xbk(2)
+      xbk(2) = xdum
+      cm_rap = -cm_rap
+      end
+
+c     The momenta as mirror K of a subprocess sees them: pp itself for
+c     K = 1, reflected along the beam axis (y and z negated) for K = 2.
+      subroutine madnis_mirrored(pp, k, pk)
+      implicit none
+      include 'nexternal.inc'
+      double precision pp(0:3,nexternal), pk(0:3,nexternal)
+      integer k, j
+      do j = 1, nexternal
+         pk(0,j) = pp(0,j)
+         pk(1,j) = pp(1,j)
+         pk(2,j) = pp(2,j)
+         pk(3,j) = pp(3,j)
+         if (k .eq. 2) then
+            pk(2,j) = -pp(2,j)
+            pk(3,j) = -pp(3,j)
+         endif
+      enddo
       end
 
 c     Flushes MadEvent's log (unit 6) before the host exits on a STOP.
