@@ -46,6 +46,9 @@ SamplerConfig parse_config(const Napi::Value& value, const ProcessInfo& info) {
   c.channel_weights.layers = int(weights.integer("layers"));
   c.channel_weights.activation = weights.choice("activation", parse_activation);
   c.channel_weights.precision = weights.choice("precision", parse_precision);
+  c.channel_weights.max_log_ratio = weights.number("maxLogRatio");
+  if (!(c.channel_weights.max_log_ratio >= 0))
+    throw Napi::RangeError::New(weights.value("maxLogRatio").Env(), "channelWeights.maxLogRatio must be ≥ 0 (0: unbounded)");
   weights.done();
   Fields adam = o.object("adam");
   c.adam.beta1 = adam.number("beta1");

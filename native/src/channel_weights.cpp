@@ -34,10 +34,17 @@ void ChannelWeights::forward(const double* params, const Eigen::MatrixXd& featur
                              const std::vector<char>& active, Eigen::MatrixXd& alpha, Cache* cache) const {
   const Eigen::Index n = prior.rows(), nc = config_.channels;
   Eigen::MatrixXd logits;
-  if (trainable())
+  if (trainable()) {
     net_.forward(params, features, logits, cache ? &cache->mlp : nullptr);
-  else
+    if (const double bound = config_.max_log_ratio; bound > 0) {
+      logits = bound * (logits.array() / bound).tanh();
+      if (cache) cache->slope = 1.0 - (logits.array() / bound).square();
+    } else if (cache) {
+      cache->slope.resize(0, 0);
+    }
+  } else {
     logits.setZero(n, nc);
+  }
   alpha.resize(n, nc);
   for (Eigen::Index i = 0; i < n; ++i) {
     double top = -std::numeric_limits<double>::infinity();
@@ -63,7 +70,8 @@ void ChannelWeights::backward(const double* params, const Cache& cache, const Ei
   // Softmax Jacobian: ∂α_c/∂s_k = α_c (δ_ck − α_k); inactive channels have α = 0 and
   // therefore receive no gradient.
   const Eigen::VectorXd weighted = (cache.alpha.array() * dalpha.array()).rowwise().sum();
-  const Eigen::MatrixXd dlogits = cache.alpha.array() * (dalpha.colwise() - weighted).array();
+  Eigen::MatrixXd dlogits = cache.alpha.array() * (dalpha.colwise() - weighted).array();
+  if (cache.slope.size()) dlogits.array() *= cache.slope.array();
   net_.backward(params, cache.mlp, dlogits, grad, nullptr);
 }
 

@@ -1,5 +1,8 @@
-// Learned multi-channel weights (MadNIS): α_c(x) = softmax_c(log α_c^prior(x) + NN_c(x))
-// over the active channels. With the network off, or at initialisation (last layer zero),
+// Learned multi-channel weights (MadNIS): α_c(x) = softmax_c(log α_c^prior(x) + s_c(x)) over
+// the active channels, s_c = L·tanh(NN_c/L) with L = max_log_ratio (s_c = NN_c when L = 0).
+// The bound keeps α_c/α_c^prior within e^{±2L}, so no event's weight exceeds e^{2L} times its
+// weight with the prior: the network cannot move weight onto a channel whose map rarely
+// reaches a region (its cost there is what the training's samples see least). With the network off, or at initialisation (last layer zero),
 // it is the process's prior renormalised over the active channels. Any α with
 // Σ_c α_c = 1 keeps the multi-channel estimate unbiased, so the network is free to learn.
 #pragma once
@@ -23,6 +26,7 @@ class ChannelWeights {
 
   struct Cache {
     Eigen::MatrixXd alpha;  // n × channels
+    Eigen::MatrixXd slope;  // ∂s/∂NN (n × channels), empty when unbounded
     Mlp::Cache mlp;
   };
 

@@ -22,6 +22,9 @@ struct ChannelWeightsConfig {
   int hidden = 32, layers = 3;
   Activation activation = Activation::leaky_relu;
   Precision precision = Precision::float64;
+  // Trust region around the prior: the network's logit correction is L·tanh(NN/L), so
+  // α_c/prior_c moves by at most e^{±L} before the renormalisation (e^{2L} after). 0: unbounded.
+  double max_log_ratio = 0;
 };
 
 }  // namespace madnis

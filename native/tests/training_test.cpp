@@ -95,8 +95,7 @@ TEST(channel_weights_gradient_matches_finite_differences) {
   c.hidden = 8;
   c.layers = 2;
   c.activation = Activation::silu;
-  const ChannelWeights weights(c);
-  std::vector<double> params(static_cast<size_t>(weights.parameter_count()));
+  std::vector<double> params(static_cast<size_t>(ChannelWeights(c).parameter_count()));
   randomise(params, 0.5, 21);
   Eigen::MatrixXd features(12, 4), prior(12, 3), r(12, 3);
   for (int i = 0; i < 12; ++i) {
@@ -107,19 +106,54 @@ TEST(channel_weights_gradient_matches_finite_differences) {
     }
     prior.row(i) /= prior.row(i).sum();
   }
-  for (const std::vector<char>& active : {std::vector<char>{1, 1, 1}, std::vector<char>{1, 0, 1}}) {
-    auto loss = [&]() {
+  for (const double bound : {0.0, 0.7}) {
+    c.max_log_ratio = bound;
+    const ChannelWeights weights(c);
+    for (const std::vector<char>& active : {std::vector<char>{1, 1, 1}, std::vector<char>{1, 0, 1}}) {
+      auto loss = [&]() {
+        Eigen::MatrixXd alpha;
+        weights.forward(params.data(), features, prior, active, alpha, nullptr);
+        return (alpha.array() * r.array()).sum();
+      };
+      ChannelWeights::Cache cache;
       Eigen::MatrixXd alpha;
-      weights.forward(params.data(), features, prior, active, alpha, nullptr);
-      return (alpha.array() * r.array()).sum();
-    };
-    ChannelWeights::Cache cache;
-    Eigen::MatrixXd alpha;
-    weights.forward(params.data(), features, prior, active, alpha, &cache);
-    std::vector<double> grad(params.size(), 0.0);
-    weights.backward(params.data(), cache, r, grad.data());
-    test::check_gradient(params, grad, loss, test::sample_indices(params.size(), 300), 1e-6, "channel net gradient");
+      weights.forward(params.data(), features, prior, active, alpha, &cache);
+      std::vector<double> grad(params.size(), 0.0);
+      weights.backward(params.data(), cache, r, grad.data());
+      test::check_gradient(params, grad, loss, test::sample_indices(params.size(), 300), 1e-6,
+                           bound > 0 ? "bounded channel net gradient" : "channel net gradient");
+    }
   }
+}
+
+// max_log_ratio L: whatever the network outputs, α_c/prior_c stays within e^{±2L} (each
+// logit moves by less than L, the renormalisation by less than another L); unbounded, the
+// same parameters go far beyond.
+TEST(channel_weights_stay_within_the_trust_region_around_the_prior) {
+  ChannelWeightsConfig c;
+  c.features = 4;
+  c.channels = 3;
+  c.hidden = 8;
+  c.layers = 2;
+  Eigen::MatrixXd features(40, 4), prior(40, 3);
+  for (int i = 0; i < 40; ++i) {
+    for (int k = 0; k < 4; ++k) features(i, k) = 4 * (uniform(41, uint64_t(i * 4 + k)) - 0.5);
+    for (int k = 0; k < 3; ++k) prior(i, k) = 0.01 + uniform(42, uint64_t(i * 4 + k));
+    prior.row(i) /= prior.row(i).sum();
+  }
+  auto largest_log_ratio = [&](double bound) {
+    c.max_log_ratio = bound;
+    const ChannelWeights weights(c);
+    std::vector<double> params(static_cast<size_t>(weights.parameter_count()));
+    randomise(params, 3.0, 43);
+    Eigen::MatrixXd alpha;
+    weights.forward(params.data(), features, prior, {1, 1, 1}, alpha, nullptr);
+    for (int i = 0; i < 40; ++i) CHECK_NEAR(alpha.row(i).sum(), 1, 1e-12);
+    return (alpha.array() / prior.array()).log().abs().maxCoeff();
+  };
+  const double bound = 0.5;
+  CHECK(largest_log_ratio(bound) <= 2 * bound + 1e-12);
+  CHECK(largest_log_ratio(0) > 4 * bound);
 }
 
 TEST(loss_registry_lists_the_three_losses_and_names_them_for_an_unknown_one) {

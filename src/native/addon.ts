@@ -137,7 +137,7 @@ export interface NativeSamplerConfig {
   /** what runs the networks (native/src/backend.h) */
   backend: 'cpu';
   flow: { bins: number; minWidth: number; minHeight: number; minDerivative: number; hidden: number; layers: number; activation: string; precision: string };
-  channelWeights: { enabled: boolean; hidden: number; layers: number; activation: string; precision: string };
+  channelWeights: { enabled: boolean; hidden: number; layers: number; activation: string; precision: string; /** 0: unbounded */ maxLogRatio: number };
   adam: { beta1: number; beta2: number; epsilon: number; clipNorm: number };
 }
 

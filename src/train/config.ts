@@ -51,6 +51,10 @@ const channelWeightsSchema = z
     layers: z.number().int().min(0).max(16).default(3),
     activation: activation.default('leaky_relu'),
     precision: precision.default('float32'),
+    // trust region around the prior: the network's correction to log α_c is L·tanh(NN/L), so
+    // α_c/prior_c stays within e^{±2L} and no event weighs more than e^{2L} times its weight
+    // with the prior alone; null: unbounded
+    max_log_ratio: z.number().positive().max(50).nullable().default(1),
   })
   .strict();
 

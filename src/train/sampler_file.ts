@@ -206,6 +206,8 @@ export function readSamplerFile(path: string): SamplerFile {
   // files written before the networks' precision was a setting were trained in float64
   const raw = file.config as unknown as Record<string, Record<string, unknown> | undefined> | undefined;
   for (const section of ['flow', 'channel_weights']) if (raw?.[section] && raw[section].precision === undefined) raw[section].precision = 'float64';
+  // and before the channel network had a trust region, unbounded
+  if (raw?.channel_weights && raw.channel_weights.max_log_ratio === undefined) raw.channel_weights.max_log_ratio = null;
   const config = trainConfigSchema.safeParse(file.config);
   if (!config.success) throw new UserError(`${path}: its training configuration is invalid (${config.error.issues[0]?.message})`);
   const parsed = samplerFileSchema.safeParse(file);

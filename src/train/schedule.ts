@@ -172,6 +172,7 @@ export function nativeSamplerConfig(config: TrainConfig, seed: number): NativeSa
       layers: config.channel_weights.layers,
       activation: config.channel_weights.activation,
       precision: config.channel_weights.precision,
+      maxLogRatio: config.channel_weights.max_log_ratio ?? 0,
     },
     adam: { beta1: config.training.adam_beta1, beta2: config.training.adam_beta2, epsilon: config.training.adam_epsilon, clipNorm: config.training.clip_norm },
   };

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { packageRoot } from '../../src/native/paths.js';
+import { readLhe } from '../../src/lhe/reader.js';
 import { readSamplerFile } from '../../src/train/sampler_file.js';
 import { runCli } from '../helpers.js';
 import { SMALL_CONFIG_YAML } from '../train/small_config.js';
@@ -68,6 +69,36 @@ describe('madnis-ts train', () => {
     const summaryA = JSON.parse(readFileSync(join(a, 'summary.json'), 'utf8'));
     const summaryB = JSON.parse(readFileSync(join(b, 'summary.json'), 'utf8'));
     expect(summaryA.final).toEqual(summaryB.final);
+  });
+
+  it("a sampler file from before the channel net's trust region is read as unbounded: the same events", async () => {
+    const out = join(work, 'unbounded');
+    const config = join(work, 'unbounded.yaml');
+    writeFileSync(config, SMALL_CONFIG_YAML.replace('channel_weights: {hidden: 16, layers: 2}', 'channel_weights: {hidden: 16, layers: 2, max_log_ratio: null}'));
+    const run = runCli(['train', 'builtin:ee_mumu?sqrts=200', '--config', config, '--out', out, '--seed', '5', '--threads', '2']);
+    expect(run.status, run.stderr).toBe(0);
+    const file = JSON.parse(readFileSync(join(out, 'sampler.madnis'), 'utf8'));
+    expect(file.config.channel_weights.max_log_ratio).toBeNull();
+    delete file.config.channel_weights.max_log_ratio;
+    const old = join(work, 'old-sampler.madnis');
+    writeFileSync(old, JSON.stringify(file));
+    expect(readSamplerFile(old).config.channel_weights.max_log_ratio).toBeNull();
+    const events = async (sampler: string, dir: string) => {
+      const g = runCli(['generate', sampler, '--events', '300', '--seed', '2', '--threads', '2', '--out', dir]);
+      expect(g.status, g.stderr).toBe(0);
+      const s = JSON.parse(readFileSync(join(dir, 'Events', 'run_01', 'summary.json'), 'utf8'));
+      const records: unknown[] = [];
+      await readLhe(join(dir, 'Events', 'run_01', 'unweighted_events.lhe.gz'), (e) => records.push(e));
+      return { sigma: s.sigma_pb, w_max: s.w_max, points: s.generation_points, composition: s.composition, records };
+    };
+    const fromOld = await events(old, join(work, 'gen-old')), fromNew = await events(join(out, 'sampler.madnis'), join(work, 'gen-new'));
+    expect(fromOld.records).toHaveLength(300);
+    expect(fromOld.points).toBeGreaterThan(0);
+    expect(fromOld).toEqual(fromNew);
+    // the default bounds the same network: other numbers
+    const bounded = join(work, 'bounded');
+    expect(runCli(['train', 'builtin:ee_mumu?sqrts=200', '--config', smallConfig, '--out', bounded, '--seed', '5', '--threads', '2']).status).toBe(0);
+    expect(JSON.parse(readFileSync(join(bounded, 'summary.json'), 'utf8')).final.sigma).not.toBe(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).final.sigma);
   });
 
   it('after SIGKILL, --resume finishes from the last checkpoint; no partial file is left under a final name', async () => {
