@@ -7,12 +7,17 @@
 // σ ± δσ, the relative std of the weights and the unweighting efficiency ε (one w_max, ≤ 1 %
 // of σ in overweights) on the final fresh sample, the training time; per seed the ratios;
 // σ's pull against MG5's own survey (SubProcesses/results.dat, with MG5's own clustering).
-// Usage: npm run bench:channel-weights [-- --card pp_wpjj --seeds 1,2,3 --steps 100
-//                                        --threads 2 --mg5 DIR --label L]
+// A third variant, `unbounded`, learns them without the trust region around the prior
+// (channel_weights.max_log_ratio: null).
+// Usage: npm run bench:channel-weights [-- --card pp_wpjj|FILE.dat --seeds 1,2,3 --steps 100
+//                                        --threads 2 --mg5 DIR --label L
+//                                        --variants madevent_weights,learned_weights,unbounded
+//                                        --max-log-ratio L (learned_weights' trust region)
+//                                        --reuse (the last launch) --reference SIGMA,ERROR]
 // Writes bench/results/channel_weights[-LABEL].json.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { machine, root, writeJsonAtomic } from './common.mjs';
@@ -25,10 +30,16 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '2' },
     mg5: { type: 'string' },
     label: { type: 'string' },
+    variants: { type: 'string', default: 'madevent_weights,learned_weights' },
+    'max-log-ratio': { type: 'string' },
+    reuse: { type: 'boolean', default: false },
+    reference: { type: 'string' },
   },
 });
 const out = join(root, 'bench', 'results', `channel_weights${values.label ? `-${values.label}` : ''}.json`);
-const work = join(root, 'bench', 'results', 'channel_weights', values.card);
+const cardFile = values.card.endsWith('.dat') ? resolve(values.card) : join(root, 'madgraph-cards', `${values.card}.dat`);
+const cardName = basename(cardFile, '.dat');
+const work = join(root, 'bench', 'results', 'channel_weights', cardName);
 const cli = join(root, 'bin', 'madnis-ts.js');
 const seeds = values.seeds.split(',').map(Number);
 
@@ -37,23 +48,36 @@ function madnis(args) {
   if (run.status !== 0) throw new Error(`madnis-ts ${args[0]} failed (${run.status})`);
 }
 
-// the process, built once: VEGAS only, no events worth keeping, no baseline
-rmSync(work, { recursive: true, force: true });
+// the process, built once: VEGAS only, no events worth keeping, no baseline (--reuse: the
+// last run's, when it completed)
 const launched = join(work, 'launch');
-writeFileSync(join(root, 'bench', 'results', '.channel_weights_vegas.yaml'), 'flow: {enabled: false}\n');
-madnis(['launch', join(root, 'madgraph-cards', `${values.card}.dat`), ...(values.mg5 ? ['--mg5', values.mg5] : []), '--out', launched,
-  '--config', join(root, 'bench', 'results', '.channel_weights_vegas.yaml'), '--events', '100', '--threads', values.threads, '--no-baseline']);
-rmSync(join(root, 'bench', 'results', '.channel_weights_vegas.yaml'));
+if (!(values.reuse && existsSync(join(launched, 'summary.json')))) {
+  rmSync(work, { recursive: true, force: true });
+  writeFileSync(join(root, 'bench', 'results', '.channel_weights_vegas.yaml'), 'flow: {enabled: false}\n');
+  madnis(['launch', cardFile, ...(values.mg5 ? ['--mg5', values.mg5] : []), '--out', launched,
+    '--config', join(root, 'bench', 'results', '.channel_weights_vegas.yaml'), '--events', '100', '--threads', values.threads, '--no-baseline']);
+  rmSync(join(root, 'bench', 'results', '.channel_weights_vegas.yaml'));
+}
 const launch = JSON.parse(readFileSync(join(launched, 'summary.json'), 'utf8'));
-const [mg5Sigma, mg5Error] = readFileSync(join(launched, 'process', 'SubProcesses', 'results.dat'), 'utf8').trim().split(/\s+/).slice(0, 2).map(Number);
+// the reference σ: MG5's survey of the launched folder, or --reference SIGMA,ERROR (e.g. a
+// long MG5 run with the same scale definition)
+const [mg5Sigma, mg5Error] = values.reference
+  ? values.reference.split(',').map(Number)
+  : readFileSync(join(launched, 'process', 'SubProcesses', 'results.dat'), 'utf8').trim().split(/\s+/).slice(0, 2).map(Number);
 const channels = launch.channel_labels.length;
 
 // launch's own VEGAS policy for MadEvent processes (5 000 points per channel and iteration)
 const common = `vegas: {points_per_iteration: ${Math.min(2_000_000, 5000 * channels)}}\ntraining: {steps: ${values.steps}, stop_for_events: false`;
-const variants = {
+const known = {
   madevent_weights: `${common}, drop_threshold: 0}\nchannel_weights: {enabled: false}\n`,
-  learned_weights: `${common}}\nchannel_weights: {enabled: true}\n`,
+  learned_weights: `${common}}\nchannel_weights: {enabled: true${values['max-log-ratio'] ? `, max_log_ratio: ${Number(values['max-log-ratio'])}` : ''}}\n`,
+  unbounded: `${common}}\nchannel_weights: {enabled: true, max_log_ratio: null}\n`,
 };
+const variants = Object.fromEntries(values.variants.split(',').map((v) => {
+  if (!(v in known)) throw new Error(`unknown variant '${v}' (known: ${Object.keys(known).join(', ')})`);
+  return [v, known[v]];
+}));
+if (!('madevent_weights' in variants)) throw new Error('--variants must include madevent_weights, the reference of the ratios');
 const runs = [];
 for (const seed of seeds) {
   for (const [variant, yaml] of Object.entries(variants)) {
@@ -71,19 +95,32 @@ for (const seed of seeds) {
       relative_std: final.relative_std, efficiency_truncated: final.efficiency_truncated,
       dropped_channels: Array.isArray(s.dropped_channels) ? s.dropped_channels.length : s.dropped_channels,
     };
-    console.log(`${values.card} seed ${seed} ${variant}: σ ${row.sigma_pb.toPrecision(6)} ± ${row.sigma_error_pb.toPrecision(2)} pb (pull vs MG5 ${row.pull_vs_mg5.toFixed(2)}), ` +
+    console.log(`${cardName} seed ${seed} ${variant}: σ ${row.sigma_pb.toPrecision(6)} ± ${row.sigma_error_pb.toPrecision(2)} pb (pull vs MG5 ${row.pull_vs_mg5.toFixed(2)}), ` +
       `rel. std ${row.relative_std.toFixed(3)}, ε ${(100 * row.efficiency_truncated).toFixed(2)} %, ${row.wall_s.toFixed(0)} s`);
     runs.push(row);
   }
 }
-const ratios = seeds.map((seed) => {
-  const [m, l] = ['madevent_weights', 'learned_weights'].map((v) => runs.find((r) => r.variant === v && r.seed === seed));
-  return { seed, relative_std_madevent_over_learned: m.relative_std / l.relative_std, efficiency_learned_over_madevent: l.efficiency_truncated / m.efficiency_truncated };
+const ratios = seeds.flatMap((seed) => {
+  const m = runs.find((r) => r.variant === 'madevent_weights' && r.seed === seed);
+  return runs.filter((r) => r.seed === seed && r.variant !== 'madevent_weights').map((l) => ({
+    seed, variant: l.variant, relative_std_madevent_over_learned: m.relative_std / l.relative_std, efficiency_learned_over_madevent: l.efficiency_truncated / m.efficiency_truncated,
+  }));
 });
-for (const r of ratios) console.log(`seed ${r.seed}: relative std ÷ ${r.relative_std_madevent_over_learned.toFixed(2)}, ε × ${r.efficiency_learned_over_madevent.toFixed(2)} with learned weights`);
+for (const r of ratios) console.log(`seed ${r.seed} ${r.variant}: relative std ÷ ${r.relative_std_madevent_over_learned.toFixed(2)}, ε × ${r.efficiency_learned_over_madevent.toFixed(2)} against MadEvent's weights`);
+// σ's pull per variant over the seeds: mean and the pull of the mean
+const pulls = Object.keys(variants).map((variant) => {
+  const rows = runs.filter((r) => r.variant === variant);
+  const mean = rows.reduce((a, r) => a + r.sigma_pb, 0) / rows.length;
+  const error = Math.sqrt(rows.reduce((a, r) => a + r.sigma_error_pb ** 2, 0)) / rows.length;
+  const pull = (mean - mg5Sigma) / Math.hypot(error, mg5Error);
+  console.log(`${variant}: mean σ over ${rows.length} seeds ${mean.toPrecision(6)} ± ${error.toPrecision(2)} pb, pull vs MG5 ${pull.toFixed(2)}`);
+  return { variant, seeds: rows.length, sigma_pb: mean, sigma_error_pb: error, pull_vs_mg5: pull, pulls: rows.map((r) => r.pull_vs_mg5) };
+});
 writeJsonAtomic(out, {
-  benchmark: 'channel_weights', card: `madgraph-cards/${values.card}.dat`, label: values.label ?? null, steps: Number(values.steps), threads: Number(values.threads),
-  channels, scale_definition: launch.scale_definition ?? null, mg5_survey: { sigma_pb: mg5Sigma, sigma_error_pb: mg5Error, scale: "MG5's own clustering along the channel (the launched folder's survey; the libraries' definition moves W+jj by +0.9 %)" },
-  date: new Date().toISOString(), ...machine(), runs, ratios,
+  benchmark: 'channel_weights', card: relative(root, cardFile), label: values.label ?? null, steps: Number(values.steps), threads: Number(values.threads),
+  channels, scale_definition: launch.scale_definition ?? null, mg5_survey: values.reference
+    ? { sigma_pb: mg5Sigma, sigma_error_pb: mg5Error, source: '--reference' }
+    : { sigma_pb: mg5Sigma, sigma_error_pb: mg5Error, scale: "MG5's own clustering along the channel (the launched folder's survey; the libraries' definition moves W+jj by +0.9 %)" },
+  date: new Date().toISOString(), ...machine(), runs, ratios, pulls,
 });
 console.log(`wrote ${out}`);
