@@ -88,12 +88,18 @@ TEST(channel_weights_reduce_to_prior_and_sum_to_one) {
   }
 }
 
-TEST(channel_weights_gradient_matches_finite_differences) {
+// 4 features, 3 channels, a small network
+ChannelWeightsConfig small_channel_net() {
   ChannelWeightsConfig c;
   c.features = 4;
   c.channels = 3;
   c.hidden = 8;
   c.layers = 2;
+  return c;
+}
+
+TEST(channel_weights_gradient_matches_finite_differences) {
+  ChannelWeightsConfig c = small_channel_net();
   c.activation = Activation::silu;
   std::vector<double> params(static_cast<size_t>(ChannelWeights(c).parameter_count()));
   randomise(params, 0.5, 21);
@@ -130,11 +136,7 @@ TEST(channel_weights_gradient_matches_finite_differences) {
 // logit moves by less than L, the renormalisation by less than another L); unbounded, the
 // same parameters go far beyond.
 TEST(channel_weights_stay_within_the_trust_region_around_the_prior) {
-  ChannelWeightsConfig c;
-  c.features = 4;
-  c.channels = 3;
-  c.hidden = 8;
-  c.layers = 2;
+  ChannelWeightsConfig c = small_channel_net();
   Eigen::MatrixXd features(40, 4), prior(40, 3);
   for (int i = 0; i < 40; ++i) {
     for (int k = 0; k < 4; ++k) features(i, k) = 4 * (uniform(41, uint64_t(i * 4 + k)) - 0.5);
