@@ -13,7 +13,8 @@
 //                                        --threads 2 --mg5 DIR --label L
 //                                        --variants madevent_weights,learned_weights,unbounded
 //                                        --max-log-ratio L (learned_weights' trust region)
-//                                        --reuse (the last launch) --reference SIGMA,ERROR]
+//                                        --reuse (the last launch) --reference SIGMA,ERROR
+//                                        --set KEY=VALUE (launch's run-card settings; repeatable)]
 // Writes bench/results/channel_weights[-LABEL].json.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     'max-log-ratio': { type: 'string' },
     reuse: { type: 'boolean', default: false },
     reference: { type: 'string' },
+    set: { type: 'string', multiple: true, default: [] },
   },
 });
 const out = join(root, 'bench', 'results', `channel_weights${values.label ? `-${values.label}` : ''}.json`);
@@ -55,7 +57,8 @@ if (!(values.reuse && existsSync(join(launched, 'summary.json')))) {
   rmSync(work, { recursive: true, force: true });
   writeFileSync(join(root, 'bench', 'results', '.channel_weights_vegas.yaml'), 'flow: {enabled: false}\n');
   madnis(['launch', cardFile, ...(values.mg5 ? ['--mg5', values.mg5] : []), '--out', launched,
-    '--config', join(root, 'bench', 'results', '.channel_weights_vegas.yaml'), '--events', '100', '--threads', values.threads, '--no-baseline']);
+    '--config', join(root, 'bench', 'results', '.channel_weights_vegas.yaml'), '--events', '100', '--threads', values.threads, '--no-baseline',
+    ...values.set.flatMap((s) => ['--set', s])]);
   rmSync(join(root, 'bench', 'results', '.channel_weights_vegas.yaml'));
 }
 const launch = JSON.parse(readFileSync(join(launched, 'summary.json'), 'utf8'));
@@ -117,7 +120,7 @@ const pulls = Object.keys(variants).map((variant) => {
   return { variant, seeds: rows.length, sigma_pb: mean, sigma_error_pb: error, pull_vs_mg5: pull, pulls: rows.map((r) => r.pull_vs_mg5) };
 });
 writeJsonAtomic(out, {
-  benchmark: 'channel_weights', card: relative(root, cardFile), label: values.label ?? null, steps: Number(values.steps), threads: Number(values.threads),
+  benchmark: 'channel_weights', card: relative(root, cardFile), set: values.set, label: values.label ?? null, steps: Number(values.steps), threads: Number(values.threads),
   channels, scale_definition: launch.scale_definition ?? null, mg5_survey: values.reference
     ? { sigma_pb: mg5Sigma, sigma_error_pb: mg5Error, source: '--reference' }
     : { sigma_pb: mg5Sigma, sigma_error_pb: mg5Error, scale: "MG5's own clustering along the channel (the launched folder's survey; the libraries' definition moves W+jj by +0.9 %)" },
