@@ -8,7 +8,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import { subprocessCrashHint } from '../mg5/build.js';
-import { clusteringIsChannelIndependent, SCALE_DEFINITION } from '../mg5/clustering.js';
+import { clusteringIsChannelIndependent, SCALE_DEFINITION, sdeStrategy } from '../mg5/clustering.js';
 import { readProcCard, type ProcCard } from '../cards/proc_card.js';
 import type { GenerateResult } from '../generate/run.js';
 import { parseCardSetting, type CardSetting } from '../mg5/card_settings.js';
@@ -101,28 +101,39 @@ export function launchTrainingPolicy(config: TrainConfig, explicit: Set<string>,
   // weights (starting from MadEvent's prior) and channel dropping are then exact. Not with
   // matching (ickkw > 0): its Sudakov weight clusters along the channel again.
   const independent = clusteringIsChannelIndependent(runCard);
-  // Exact is not yet safe: a 60-step training on p p > e+ e- j moved the photon channels'
-  // weight onto Z channels whose maps rarely reach low m_ll, and σ came out 4 % low with an
-  // error that did not show it. Until the channel network keeps such regions covered,
-  // launch keeps MadEvent's weights unless madnis.yaml asks for learned ones.
+  // Exact is not enough where the prior does not say which channel's map reaches a point.
+  // sde_strategy 1's prior is AMP2-based and follows the diagrams the maps are built from;
+  // 2's uses the propagator denominators alone, and on p p > e+ e- j (sde_strategy 2) a
+  // learned shift moved weight onto channels whose maps rarely reach low m_ll: σ 1.6 % low
+  // at 4·10⁶ points with an error that did not show it, against no shift beyond the error
+  // with sde_strategy 1 on the same process, t t~ and W+ j j (bench:channel-weights).
+  const sde = sdeStrategy(runCard);
   const kept: string[] = [];
-  if (!explicit.has('channel_weights.enabled')) {
+  const keep = !independent || sde !== 1;
+  if (keep && !explicit.has('channel_weights.enabled')) {
     config.channel_weights.enabled = false;
     kept.push('channel_weights.enabled: false');
   }
-  if (!explicit.has('training.drop_threshold')) {
+  if (keep && !explicit.has('training.drop_threshold')) {
     config.training.drop_threshold = 0;
     kept.push('training.drop_threshold: 0');
   }
-  if (independent) {
-    notes.push(
-      "MG5's scale is clustered along the config with MadEvent's largest prior at each event, not along the channel's diagram (in the MG5 baseline too): one integrand for all channels" +
-        (kept.length ? `; MadEvent's own channel weights are kept (${kept.join(', ')}) until learned ones are robust on every process: set channel_weights.enabled: true in madnis.yaml to learn them` : ''),
-    );
-  } else if (config.channel_weights.enabled || config.training.drop_threshold > 0) {
-    throw new UserError("with matching (ickkw > 0) MadEvent's weight depends on the channel's diagram: learned channel weights and channel dropping would integrate something else than MG5; remove channel_weights.enabled and training.drop_threshold from madnis.yaml");
+  const scaleNote =
+    "MG5's scale is clustered along the config with MadEvent's largest prior at each event, not along the channel's diagram (in the MG5 baseline too): one integrand for all channels";
+  if (!independent) {
+    if (config.channel_weights.enabled || config.training.drop_threshold > 0) {
+      throw new UserError("with matching (ickkw > 0) MadEvent's weight depends on the channel's diagram: learned channel weights and channel dropping would integrate something else than MG5; remove channel_weights.enabled and training.drop_threshold from madnis.yaml");
+    }
+    if (kept.length) notes.push(`MG5's channels keep MadEvent's own channel weights (${kept.join(', ')}): with matching (ickkw > 0) MadEvent's weight depends on the channel's diagram`);
   } else if (kept.length) {
-    notes.push(`MG5's channels keep MadEvent's own channel weights (${kept.join(', ')}): with matching (ickkw > 0) MadEvent's weight depends on the channel's diagram`);
+    notes.push(`${scaleNote}; MadEvent's own channel weights are kept (${kept.join(', ')}): with sde_strategy ${sde} the prior does not tell which channel's map reaches an event, and learned weights can move σ onto maps that rarely sample it; set channel_weights.enabled: true in madnis.yaml to learn them anyway`);
+  } else {
+    const bound = config.channel_weights.max_log_ratio;
+    notes.push(
+      `${scaleNote}; the channel weights are learned from MadEvent's prior (sde_strategy 1), ${bound === null ? 'without bound' : `within a factor e^±${+(2 * bound).toFixed(3)} of it`}` +
+        (config.training.drop_threshold > 0 ? `, and channels below ${config.training.drop_threshold} of σ are dropped` : '') +
+        ' (channel_weights.enabled: false in madnis.yaml keeps MadEvent\'s)',
+    );
   }
   return notes;
 }

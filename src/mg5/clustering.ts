@@ -24,6 +24,12 @@ export function clusteringIsChannelIndependent(runCard: string): boolean {
   return !match || Number(match[1]) <= 0;
 }
 
+/** The run card's sde_strategy (MadEvent's prior: 1 AMP2-based, 2 propagators alone); 1 where the card predates it. */
+export function sdeStrategy(runCard: string): number {
+  const match = /^\s*(\d+)\s*=\s*sde_strategy\b/m.exec(runCard);
+  return match ? Number(match[1]) : 1;
+}
+
 /** Whether MadEvent's run in `processDir` clusters as the libraries do (patchClusteringScale). */
 export function clusteringPatched(processDir: string): boolean {
   const cuts = join(processDir, 'SubProcesses', 'cuts.f');

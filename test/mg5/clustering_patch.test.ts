@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { launchTrainingPolicy } from '../../src/app/launch.js';
-import { CLUSTERING_SOURCE, clusteringIsChannelIndependent, clusteringPatched, patchClusteringScale } from '../../src/mg5/clustering.js';
+import { CLUSTERING_SOURCE, clusteringIsChannelIndependent, clusteringPatched, patchClusteringScale, sdeStrategy } from '../../src/mg5/clustering.js';
 import { validateTrainConfig } from '../../src/train/config.js';
 
 const passcuts = [
@@ -88,20 +88,27 @@ describe('the MG5 baseline gets the libraries\' scale definition', () => {
     expect(clusteringIsChannelIndependent(' 1 = ickkw ! MLM\n')).toBe(false);
   });
 
-  it("launch keeps MadEvent's channel weights unless madnis.yaml asks for learned ones, and refuses them with matching", () => {
+  it("launch learns channel weights with sde_strategy 1, keeps MadEvent's with 2 unless madnis.yaml asks, and refuses them with matching", () => {
     const policy = (yaml: Record<string, unknown>, runCard: string) => {
       const config = validateTrainConfig(yaml, 'test');
       const explicit = new Set(Object.entries(yaml).flatMap(([k, v]) => Object.keys(v as object).map((key) => `${k}.${key}`)));
       return { notes: launchTrainingPolicy(config, explicit, runCard), config };
     };
-    const plain = policy({}, ' 0 = ickkw\n');
+    expect(sdeStrategy(' 2 = sde_strategy ! default integration strategy\n')).toBe(2);
+    expect(sdeStrategy(' 0 = ickkw\n')).toBe(1);
+    const sde1 = policy({}, ' 0 = ickkw\n 1 = sde_strategy\n');
+    expect(sde1.config.channel_weights.enabled).toBe(true);
+    expect(sde1.config.training.drop_threshold).toBe(1e-4);
+    expect(sde1.notes.join('\n')).toMatch(/one integrand for all channels; the channel weights are learned from MadEvent's prior \(sde_strategy 1\), within a factor e\^±2 of it, and channels below 0.0001 of σ are dropped/);
+    const plain = policy({}, ' 0 = ickkw\n 2 = sde_strategy\n');
     expect(plain.config.channel_weights.enabled).toBe(false);
     expect(plain.config.training.drop_threshold).toBe(0);
-    expect(plain.notes.join('\n')).toMatch(/one integrand for all channels; MadEvent's own channel weights are kept .*set channel_weights.enabled: true in madnis.yaml/);
-    const learned = policy({ channel_weights: { enabled: true }, training: { drop_threshold: 1e-4 } }, ' 0 = ickkw\n');
+    expect(plain.notes.join('\n')).toMatch(/one integrand for all channels; MadEvent's own channel weights are kept .*with sde_strategy 2 the prior does not tell .*set channel_weights.enabled: true in madnis.yaml/);
+    const learned = policy({ channel_weights: { enabled: true }, training: { drop_threshold: 1e-4 } }, ' 0 = ickkw\n 2 = sde_strategy\n');
     expect(learned.config.channel_weights.enabled).toBe(true);
     expect(learned.config.training.drop_threshold).toBe(1e-4);
     expect(learned.notes.join('\n')).not.toMatch(/kept/);
+    expect(policy({ channel_weights: { enabled: false } }, ' 1 = sde_strategy\n').config.channel_weights.enabled).toBe(false);
     expect(policy({}, ' 1 = ickkw\n').config.channel_weights.enabled).toBe(false);
     expect(() => policy({ channel_weights: { enabled: true } }, ' 1 = ickkw\n')).toThrow(/with matching \(ickkw > 0\) MadEvent's weight depends on the channel's diagram/);
   });
