@@ -108,7 +108,10 @@ describe('the MG5 baseline gets the libraries\' scale definition', () => {
     expect(learned.config.channel_weights.enabled).toBe(true);
     expect(learned.config.training.drop_threshold).toBe(1e-4);
     expect(learned.notes.join('\n')).not.toMatch(/kept/);
-    expect(policy({ channel_weights: { enabled: false } }, ' 1 = sde_strategy\n').config.channel_weights.enabled).toBe(false);
+    expect(learned.notes.join('\n')).toMatch(/learned from MadEvent's prior \(sde_strategy 2, as madnis.yaml asks\), within a factor e\^±2 of it, and channels below 0.0001 of σ are dropped$/);
+    const off = policy({ channel_weights: { enabled: false } }, ' 1 = sde_strategy\n');
+    expect(off.config.channel_weights.enabled).toBe(false);
+    expect(off.notes.join('\n')).toMatch(/MadEvent's own channel weights, as madnis.yaml asks$/);
     expect(policy({}, ' 1 = ickkw\n').config.channel_weights.enabled).toBe(false);
     expect(() => policy({ channel_weights: { enabled: true } }, ' 1 = ickkw\n')).toThrow(/with matching \(ickkw > 0\) MadEvent's weight depends on the channel's diagram/);
   });
