@@ -125,7 +125,7 @@ export function launchTrainingPolicy(config: TrainConfig, explicit: Set<string>,
       throw new UserError("with matching (ickkw > 0) MadEvent's weight depends on the channel's diagram: learned channel weights and channel dropping would integrate something else than MG5; remove channel_weights.enabled and training.drop_threshold from madnis.yaml");
     }
     if (kept.length) notes.push(`MG5's channels keep MadEvent's own channel weights (${kept.join(', ')}): with matching (ickkw > 0) MadEvent's weight depends on the channel's diagram`);
-  } else if (kept.length) {
+  } else if (kept.length && !config.channel_weights.enabled) {
     notes.push(`${scaleNote}; MadEvent's own channel weights are kept (${kept.join(', ')}): with sde_strategy ${sde} the prior does not tell which channel's map reaches an event, and learned weights can move σ onto maps that rarely sample it; set channel_weights.enabled: true in madnis.yaml to learn them anyway`);
   } else if (!config.channel_weights.enabled) {
     notes.push(`${scaleNote}; MadEvent's own channel weights, as madnis.yaml asks`);
@@ -133,7 +133,9 @@ export function launchTrainingPolicy(config: TrainConfig, explicit: Set<string>,
     const bound = config.channel_weights.max_log_ratio;
     notes.push(
       `${scaleNote}; the channel weights are learned from MadEvent's prior (sde_strategy ${sde}${sde === 1 ? '' : ', as madnis.yaml asks'}), ${bound === null ? 'without bound' : `within a factor e^±${+(2 * bound).toFixed(3)} of it`}` +
-        (config.training.drop_threshold > 0 ? `, and channels below ${config.training.drop_threshold} of σ are dropped` : '') +
+        (config.training.drop_threshold > 0
+          ? `, and channels below ${config.training.drop_threshold} of σ are dropped`
+          : kept.length ? `; channels are not dropped (${kept.join(', ')})` : '') +
         (sde === 1 ? " (channel_weights.enabled: false in madnis.yaml keeps MadEvent's)" : ''),
     );
   }

@@ -109,6 +109,8 @@ describe('the MG5 baseline gets the libraries\' scale definition', () => {
     expect(learned.config.training.drop_threshold).toBe(1e-4);
     expect(learned.notes.join('\n')).not.toMatch(/kept/);
     expect(learned.notes.join('\n')).toMatch(/learned from MadEvent's prior \(sde_strategy 2, as madnis.yaml asks\), within a factor e\^±2 of it, and channels below 0.0001 of σ are dropped$/);
+    const onlyWeights = policy({ channel_weights: { enabled: true } }, ' 2 = sde_strategy\n').notes.join('\n');
+    expect(onlyWeights).toMatch(/learned from MadEvent's prior \(sde_strategy 2, as madnis.yaml asks\), within a factor e\^±2 of it; channels are not dropped \(training.drop_threshold: 0\)$/);
     const off = policy({ channel_weights: { enabled: false } }, ' 1 = sde_strategy\n');
     expect(off.config.channel_weights.enabled).toBe(false);
     expect(off.notes.join('\n')).toMatch(/MadEvent's own channel weights, as madnis.yaml asks$/);
