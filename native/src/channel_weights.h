@@ -1,9 +1,11 @@
 // Learned multi-channel weights (MadNIS): α_c(x) = softmax_c(log α_c^prior(x) + s_c(x)) over
 // the active channels, s_c = L·tanh(NN_c/L) with L = max_log_ratio (s_c = NN_c when L = 0).
 // The bound keeps α_c/α_c^prior within e^{±2L}, so no event's weight exceeds e^{2L} times its
-// weight with the prior: the network cannot move weight onto a channel whose map rarely
-// reaches a region (its cost there is what the training's samples see least). With the network off, or at initialisation (last layer zero),
-// it is the process's prior renormalised over the active channels. Any α with
+// weight with the prior: the training sees least the cost of weight moved onto a channel whose
+// map rarely reaches a region, and the bound limits that move. It knows the prior, not the maps:
+// where the prior does not say which map reaches a point (MadEvent's sde_strategy 2), weight can
+// still move far enough to bias σ (launch's policy, README). With the network off, or at
+// initialisation (last layer zero), it is the process's prior renormalised over the active channels. Any α with
 // Σ_c α_c = 1 keeps the multi-channel estimate unbiased, so the network is free to learn.
 #pragma once
 
