@@ -177,46 +177,40 @@ c     the config madnis_pick_config found from the matrix element
             return
          endif
       endif
-c     sde_strategy 2: MadEvent's prior is GET_CHANNEL_CUT itself
-      if (sde_strat .eq. 2) then
-         do c = 1, mapconfig(0)
-            if (confsub(iproc,c) .eq. 0) cycle
-            score = get_channel_cut(p, c)
-            if (madnis_scale_config .eq. 0 .or. score .gt. best) then
-               best = score
-               madnis_scale_config = c
-            endif
-         enddo
-         return
-      endif
+c     the config with the largest score: with sde_strategy 2 MadEvent's
+c     prior, GET_CHANNEL_CUT, itself; else the propagator weight
       do c = 1, mapconfig(0)
          if (confsub(iproc,c) .eq. 0) cycle
-         do j = 1, nexternal
-            do k = 0, 3
-               q(k,j) = p(k,j)
-            enddo
-         enddo
-         score = 0d0
-         do i = 1, nexternal-3
-            do k = 0, 3
-               q(k,-i) = 0d0
-            enddo
-            do j = 1, 2
-               d = iforest(j,-i,c)
+         if (sde_strat .eq. 2) then
+            score = get_channel_cut(p, c)
+         else
+            do j = 1, nexternal
                do k = 0, 3
-                  if (d .eq. 1 .or. d .eq. 2) then
-                     q(k,-i) = q(k,-i) - q(k,d)
-                  else
-                     q(k,-i) = q(k,-i) + q(k,d)
-                  endif
+                  q(k,j) = p(k,j)
                enddo
             enddo
-            s = q(0,-i)**2 - q(1,-i)**2 - q(2,-i)**2 - q(3,-i)**2
-            m = prmass(-i,c)
-            den = (s-m*m)**2
-            if (tprid(-i,c) .eq. 0) den = den + (m*prwidth(-i,c))**2
-            score = score - log(max(den, 1d-300))
-         enddo
+            score = 0d0
+            do i = 1, nexternal-3
+               do k = 0, 3
+                  q(k,-i) = 0d0
+               enddo
+               do j = 1, 2
+                  d = iforest(j,-i,c)
+                  do k = 0, 3
+                     if (d .eq. 1 .or. d .eq. 2) then
+                        q(k,-i) = q(k,-i) - q(k,d)
+                     else
+                        q(k,-i) = q(k,-i) + q(k,d)
+                     endif
+                  enddo
+               enddo
+               s = q(0,-i)**2 - q(1,-i)**2 - q(2,-i)**2 - q(3,-i)**2
+               m = prmass(-i,c)
+               den = (s-m*m)**2
+               if (tprid(-i,c) .eq. 0) den = den + (m*prwidth(-i,c))**2
+               score = score - log(max(den, 1d-300))
+            enddo
+         endif
          if (madnis_scale_config .eq. 0 .or. score .gt. best) then
             best = score
             madnis_scale_config = c
