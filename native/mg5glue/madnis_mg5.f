@@ -410,28 +410,30 @@ c              MULTI_CHANNEL off SMATRIX does not zero it
                mg_imirror = k
                if (by_channel .eq. 0) cutsdone = .false.
                call madnis_force_config(0)
-               call madnis_pass1_needed(need1)
-               if (need1 .ne. 0) then
-c                 the matrix element alone (IMODE 5), for AMP2: the
-c                 scale is then clustered along MadEvent's largest prior
-                  d = dsigproc(pq,1,i,k,symconf,confsub,w1,5)
-                  if (k .eq. 2) call madnis_swap_beams()
-                  if (d .ne. 0d0) then
-                     call madnis_mirrored(pp, k, pk)
-                     call madnis_pick_config(i, pk)
-                  endif
-                  do j = 1, maxamps
-                     amp2(j) = 0d0
-                  enddo
-                  do j = 1, maxflow
-                     jamp2(j) = 0d0
-                  enddo
-                  cutsdone = .false.
-                  w1 = 1d0
-               endif
                d = dsigproc(pq,1,i,k,symconf,confsub,w1,0)
-               call madnis_force_config(0)
                if (k .eq. 2) call madnis_swap_beams()
+               call madnis_pass1_needed(need1)
+               if (need1 .ne. 0 .and. d .ne. 0d0) then
+c                 that evaluation's AMP2 gives MadEvent's largest prior;
+c                 where its config is not the one the scale was just
+c                 clustered along, evaluate again clustered along it
+                  call madnis_mirrored(pp, k, pk)
+                  call madnis_pick_config(i, pk)
+                  call madnis_pass2_needed(need1)
+                  if (need1 .ne. 0) then
+                     do j = 1, maxamps
+                        amp2(j) = 0d0
+                     enddo
+                     do j = 1, maxflow
+                        jamp2(j) = 0d0
+                     enddo
+                     cutsdone = .false.
+                     w1 = 1d0
+                     d = dsigproc(pq,1,i,k,symconf,confsub,w1,0)
+                     if (k .eq. 2) call madnis_swap_beams()
+                  endif
+               endif
+               call madnis_force_config(0)
                if (d .ne. 0d0) then
 c                 prior exactly as SMATRIX<i> builds it (MULTI_CHANNEL)
                   call madnis_mirrored(pp, k, pk)

@@ -78,6 +78,8 @@ c ======================================================================
       common /to_specxpt/xptj,xptb,xpta,xptl,xmtc,xetamin,xqcut,deltaeta
       integer by_channel
       common /madnis_clustering/ by_channel
+      integer forced, used
+      common /madnis_forced/ forced, used
       integer nqcd(lmaxconfigs)
       include 'config_nqcd.inc'
       integer loaded_nqcd
@@ -90,12 +92,14 @@ c ======================================================================
       external setclscales, cut_bw, filmap, madnis_scale_config
 
 c     MadEvent's own test for "nothing to cluster" (setclscales' first lines)
+      used = 0
       if (by_channel .ne. 0 .or. (ickkw.le.0 .and. xqcut.le.0d0 .and.
      &     q2fact(1).gt.0 .and. scale.gt.0)) then
          madnis_setclscales = setclscales(p, keepq2bck)
          return
       endif
       c = madnis_scale_config(p, iproc)
+      used = c
       if (c .eq. 0) then
          madnis_setclscales = setclscales(p, keepq2bck)
          return
@@ -155,8 +159,8 @@ c     passcuts sees them) in subprocess iproc; 0 if none has a diagram there.
       double precision q(0:3,-nexternal:nexternal), s, m, den
       double precision score, best
       integer c, i, j, k, d
-      integer forced
-      common /madnis_forced/ forced
+      integer forced, used
+      common /madnis_forced/ forced, used
       double precision tmin_for_channel
       integer sde_strat
       common /to_channel_strat/ tmin_for_channel, sde_strat
@@ -223,8 +227,8 @@ c     madnis_scale_config decides from the momenta).
       subroutine madnis_force_config(c)
       implicit none
       integer c
-      integer forced
-      common /madnis_forced/ forced
+      integer forced, used
+      common /madnis_forced/ forced, used
       forced = c
       end
 
@@ -273,8 +277,8 @@ c     Clears the cuts' cache so that the next passcuts clusters again.
       common/to_cutsdone/cutsdone, cutspassed
       integer confsub(maxsproc,lmaxconfigs)
       include 'config_subproc_map.inc'
-      integer forced
-      common /madnis_forced/ forced
+      integer forced, used
+      common /madnis_forced/ forced, used
       double precision get_channel_cut, a, best
       external get_channel_cut
       integer c, jd, i
@@ -296,4 +300,55 @@ c        by GET_CHANNEL_CUT already; the library's (off) has not
          endif
       enddo
       cutsdone = .false.
+      end
+
+c     After madnis_pick_config: need = 1 when the evaluation that counts
+c     must be made again, i.e. when the config picked from AMP2 is not
+c     the one the first evaluation's scale was clustered along. Where
+c     they agree (the point's scale, PDFs and matrix element are then
+c     those of the first evaluation) the first evaluation is the one
+c     that counts: the matrix element is evaluated once.
+      subroutine madnis_pass2_needed(need)
+      implicit none
+      integer need
+      integer forced, used
+      common /madnis_forced/ forced, used
+      need = 0
+      if (forced .ne. 0 .and. forced .ne. used) need = 1
+      end
+
+c     Matrix element cache of the MG5 baseline's DSIG<n> (its copy of
+c     auto_dsig<n>.f, src/mg5/clustering.ts), whose first evaluation
+c     (IMODE 5) stores no event: SMATRIX's value is kept, and when
+c     madnis_pass2_needed says the second evaluation's scale is the
+c     first's, madnis_reuse_me makes that evaluation take the kept value
+c     instead of calling SMATRIX again (madnis_reused_me, once).
+      subroutine madnis_keep_me(me)
+      implicit none
+      double precision me
+      double precision kept
+      integer reuse
+      common /madnis_me/ kept, reuse
+      kept = me
+      end
+
+      subroutine madnis_reuse_me(on)
+      implicit none
+      integer on
+      double precision kept
+      integer reuse
+      common /madnis_me/ kept, reuse
+      reuse = on
+      end
+
+c     me = the kept matrix element when reuse was asked for, else
+c     unchanged; clears the request.
+      subroutine madnis_reused_me(me)
+      implicit none
+      double precision me
+      double precision kept
+      integer reuse
+      common /madnis_me/ kept, reuse
+      if (reuse .ne. 0) me = kept
+      reuse = 0
       end

@@ -46,8 +46,14 @@ export function clusteringPatched(processDir: string): boolean {
 export function patchClusteringScale(processDir: string): void {
   const cuts = join(processDir, 'SubProcesses', 'cuts.f');
   if (!existsSync(cuts)) throw new UserError(`${cuts} is missing: not a MadEvent folder`);
-  const folders = readdirSync(join(processDir, 'SubProcesses')).filter((d) => /^P\d+_/.test(d)).map((d) => join(processDir, 'SubProcesses', d, 'auto_dsig.f'));
-  for (const file of folders) patchFile(file, (text) => (text.includes('MADNIS_PASS1_NEEDED') ? null : withFirstPass(text, file)));
+  const folders = readdirSync(join(processDir, 'SubProcesses')).filter((d) => /^P\d+_/.test(d)).map((d) => join(processDir, 'SubProcesses', d));
+  for (const folder of folders) {
+    const file = join(folder, 'auto_dsig.f');
+    patchFile(file, (text) => (text.includes('MADNIS_PASS1_NEEDED') ? null : withFirstPass(text, file)));
+    for (const dsig of readdirSync(folder).filter((f) => /^auto_dsig\d+\.f$/.test(f))) {
+      patchFile(join(folder, dsig), (text) => (text.includes('MADNIS_KEEP_ME') ? null : withKeptMatrixElement(text, join(folder, dsig))));
+    }
+  }
   patchFile(cuts, (text) => {
     if (text.includes('madnis_setclscales')) return null;
     if (!/\bsetclscales\s*\(/i.test(text)) {
@@ -55,6 +61,25 @@ export function patchClusteringScale(processDir: string): void {
     }
     return `${text.replace(/\bsetclscales\b/gi, 'madnis_setclscales')}\n${readFileSync(CLUSTERING_SOURCE, 'utf8')}`;
   });
+}
+
+/**
+ * DSIG<n> (auto_dsig<n>.f) keeps the matrix element SMATRIX<n> returns and, when DSIGPROC's
+ * first pass asked for it (madnis_reuse_me), takes the kept one instead of calling SMATRIX<n>.
+ */
+function withKeptMatrixElement(text: string, file: string): string {
+  const call = /^      CALL SMATRIX(\d+)\(P1,DSIGUU\)\n/m.exec(text);
+  if (!call) throw new UserError(`${file}: no CALL SMATRIX<n>(P1,DSIGUU) found: cannot give MG5's run the scale definition of madnis-ts (${SCALE_DEFINITION})`);
+  const kept = [
+    '      DSIGUU=-1D0',
+    '      CALL MADNIS_REUSED_ME(DSIGUU)',
+    '      IF (DSIGUU.LT.0D0) THEN',
+    `        CALL SMATRIX${call[1]}(P1,DSIGUU)`,
+    '        CALL MADNIS_KEEP_ME(DSIGUU)',
+    '      ENDIF',
+    '',
+  ].join('\n');
+  return `${text.slice(0, call.index)}${kept}${text.slice(call.index + call[0].length)}`;
 }
 
 /** Rewrites a file MG5 copied read-only; `change` returns null when there is nothing to do. */
@@ -68,7 +93,9 @@ function patchFile(path: string, change: (text: string) => string | null): void 
 /**
  * DSIGPROC with a first evaluation before the one that counts (IMODE 0 only): the matrix
  * element alone (DSIG<n> with IMODE 5) fills AMP2, madnis_pick_config picks the config with
- * MadEvent's largest prior, and the second passcuts clusters along it (madnis_scale.f).
+ * MadEvent's largest prior, and the second passcuts clusters along it (madnis_scale.f). Where
+ * that is the config the first evaluation was clustered along (same scale), the second takes
+ * the first's matrix element (withKeptMatrixElement), as the libraries evaluate it once there.
  */
 function withFirstPass(text: string, file: string): string {
   const block = /^      IF \(PASSCUTS\(P1\)\) THEN\n[\s\S]*?^      ENDIF\n/m.exec(text);
@@ -78,12 +105,15 @@ function withFirstPass(text: string, file: string): string {
   }
   const firstPass = [
     '      CALL MADNIS_FORCE_CONFIG(0)',
+    '      CALL MADNIS_REUSE_ME(0)',
     '      CALL MADNIS_PASS1_NEEDED(J)',
     '      IF (J.EQ.1.AND.IMODE.EQ.0) THEN',
     '        IF (PASSCUTS(P1)) THEN',
     '          XDUM=0D0',
     ...calls.map((c) => `          IF(IPROC.EQ.${c[1]}) XDUM=DSIG${c[2]}(P1,WGT,5)`),
     '          IF (XDUM.NE.0D0) CALL MADNIS_PICK_CONFIG(IPROC,P1)',
+    '          CALL MADNIS_PASS2_NEEDED(J)',
+    '          IF (J.EQ.0) CALL MADNIS_REUSE_ME(1)',
     '        ENDIF',
     '      ENDIF',
     '',

@@ -1,7 +1,8 @@
 /**
  * The MG5 baseline's copy clusters as the libraries do (mg5/clustering.ts): its cuts.f calls
  * madnis_setclscales, defined by native/mg5glue/madnis_scale.f appended to it, and each
- * DSIGPROC evaluates the matrix element alone first, for AMP2; matching
+ * DSIGPROC evaluates the matrix element alone first, for AMP2, and DSIG<n> reuses it where
+ * the second evaluation's scale is the first's; matching
  * (ickkw > 0) is the one case launch still treats as channel-dependent. No MG5 needed.
  */
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,6 +35,9 @@ const dispatch = [
   '',
 ].join('\n');
 
+// DSIG1's call of the matrix element (auto_dsig1.f)
+const smatrix = ['      P1 = PP', '      CALL SMATRIX1(P1,DSIGUU)', '      IF (IMODE.EQ.5) THEN', ''].join('\n');
+
 describe('the MG5 baseline gets the libraries\' scale definition', () => {
   it('renames the call in cuts.f (read-only, as MG5 copies it) and appends madnis_scale.f, once', () => {
     const dir = mkdtempSync(join(tmpdir(), 'madnis-clustering-patch-'));
@@ -42,6 +46,9 @@ describe('the MG5 baseline gets the libraries\' scale definition', () => {
       const dsig = join(dir, 'SubProcesses', 'P1_ab', 'auto_dsig.f');
       writeFileSync(dsig, dispatch);
       chmodSync(dsig, 0o444);
+      const dsig1 = join(dir, 'SubProcesses', 'P1_ab', 'auto_dsig1.f');
+      writeFileSync(dsig1, smatrix);
+      chmodSync(dsig1, 0o444);
       const cuts = join(dir, 'SubProcesses', 'cuts.f');
       writeFileSync(cuts, passcuts);
       chmodSync(cuts, 0o444);
@@ -57,6 +64,7 @@ describe('the MG5 baseline gets the libraries\' scale definition', () => {
       const first = readFileSync(dsig, 'utf8');
       expect(first).toBe(dispatch.replace('      IF (PASSCUTS(P1)) THEN\n', [
         '      CALL MADNIS_FORCE_CONFIG(0)',
+        '      CALL MADNIS_REUSE_ME(0)',
         '      CALL MADNIS_PASS1_NEEDED(J)',
         '      IF (J.EQ.1.AND.IMODE.EQ.0) THEN',
         '        IF (PASSCUTS(P1)) THEN',
@@ -64,17 +72,33 @@ describe('the MG5 baseline gets the libraries\' scale definition', () => {
         '          IF(IPROC.EQ.1) XDUM=DSIG1(P1,WGT,5)',
         '          IF(IPROC.EQ.2) XDUM=DSIG2(P1,WGT,5)',
         '          IF (XDUM.NE.0D0) CALL MADNIS_PICK_CONFIG(IPROC,P1)',
+        '          CALL MADNIS_PASS2_NEEDED(J)',
+        '          IF (J.EQ.0) CALL MADNIS_REUSE_ME(1)',
         '        ENDIF',
         '      ENDIF',
         '      IF (PASSCUTS(P1)) THEN',
         '',
       ].join('\n')).replace('      ENDIF\n      RETURN', '      ENDIF\n      CALL MADNIS_FORCE_CONFIG(0)\n      RETURN'));
+      // DSIG1 takes the kept matrix element when asked to, else calls SMATRIX1 and keeps it
+      const kept = readFileSync(dsig1, 'utf8');
+      expect(kept).toBe(smatrix.replace('      CALL SMATRIX1(P1,DSIGUU)\n', [
+        '      DSIGUU=-1D0',
+        '      CALL MADNIS_REUSED_ME(DSIGUU)',
+        '      IF (DSIGUU.LT.0D0) THEN',
+        '        CALL SMATRIX1(P1,DSIGUU)',
+        '        CALL MADNIS_KEEP_ME(DSIGUU)',
+        '      ENDIF',
+        '',
+      ].join('\n')));
       patchClusteringScale(dir);
       expect(readFileSync(cuts, 'utf8')).toBe(patched);
       expect(readFileSync(dsig, 'utf8')).toBe(first);
+      expect(readFileSync(dsig1, 'utf8')).toBe(kept);
 
       writeFileSync(cuts, 'c no clustering here\n');
       expect(() => patchClusteringScale(dir)).toThrow(/does not call setclscales/);
+      writeFileSync(dsig1, '      RETURN\n');
+      expect(() => patchClusteringScale(dir)).toThrow(/auto_dsig1\.f: no CALL SMATRIX<n>/);
       writeFileSync(dsig, '      RETURN\n');
       expect(() => patchClusteringScale(dir)).toThrow(/auto_dsig\.f: no DSIGPROC dispatch/);
     } finally {
