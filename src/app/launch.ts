@@ -92,7 +92,7 @@ export interface LaunchResult {
  * user's madnis.yaml sets the key; each change comes with a note saying why. `runCard`:
  * the launched folder's run card.
  */
-export function launchTrainingPolicy(config: TrainConfig, explicit: Set<string>, runCard: string): string[] {
+export function launchTrainingPolicy(config: TrainConfig, explicit: Set<string>, runCard: string, baseline = true): string[] {
   const notes: string[] = [];
   // MadEvent clusters its dynamical scale along the channel's own diagram, so its f depends
   // on the channel, and only MadEvent's own (prior) channel weights add up to its σ. The
@@ -119,7 +119,7 @@ export function launchTrainingPolicy(config: TrainConfig, explicit: Set<string>,
     kept.push('training.drop_threshold: 0');
   }
   const scaleNote =
-    "MG5's scale is clustered along the config with MadEvent's largest prior at each event, not along the channel's diagram (in the MG5 baseline too): one integrand for all channels";
+    `MG5's scale is clustered along the config with MadEvent's largest prior at each event, not along the channel's diagram${baseline ? ' (in the MG5 baseline too)' : ''}: one integrand for all channels`;
   if (!independent) {
     if (config.channel_weights.enabled || config.training.drop_threshold > 0) {
       throw new UserError("with matching (ickkw > 0) MadEvent's weight depends on the channel's diagram: learned channel weights and channel dropping would integrate something else than MG5; remove channel_weights.enabled and training.drop_threshold from madnis.yaml");
@@ -242,7 +242,7 @@ async function launchLocked(input: LaunchInput & { events: number }, reporter: R
   );
   const prepareSeconds = (performance.now() - start) / 1000;
   for (const why of prepared.redone) reporter.note(why);
-  for (const note of launchTrainingPolicy(config, explicit, readFileSync(join(prepared.processDir, 'Cards', 'run_card.dat'), 'utf8'))) reporter.note(note);
+  for (const note of launchTrainingPolicy(config, explicit, readFileSync(join(prepared.processDir, 'Cards', 'run_card.dat'), 'utf8'), input.baseline)) reporter.note(note);
 
   // one library per subprocess folder; together one process (channels concatenated)
   const loaded = loadProcess(librariesSpec(prepared.libraries.map((l) => ({ path: l.library, params: `dir=${l.folder}` }))), input.threads, { crashHint: subprocessCrashHint });

@@ -135,6 +135,10 @@ describe('the MG5 baseline gets the libraries\' scale definition', () => {
     expect(learned.notes.join('\n')).toMatch(/learned from MadEvent's prior \(sde_strategy 2, as madnis.yaml asks\), within a factor e\^±2 of it, and channels below 0.0001 of σ are dropped$/);
     const onlyWeights = policy({ channel_weights: { enabled: true } }, ' 2 = sde_strategy\n').notes.join('\n');
     expect(onlyWeights).toMatch(/learned from MadEvent's prior \(sde_strategy 2, as madnis.yaml asks\), within a factor e\^±2 of it; channels are not dropped \(training.drop_threshold: 0\)$/);
+    // the baseline is named only where one runs (launch --no-baseline)
+    expect(sde1.notes.join('\n')).toMatch(/diagram \(in the MG5 baseline too\): one integrand/);
+    const alone = launchTrainingPolicy(validateTrainConfig({}, 'test'), new Set(), ' 1 = sde_strategy\n', false).join('\n');
+    expect(alone).toMatch(/not along the channel's diagram: one integrand for all channels/);
     const off = policy({ channel_weights: { enabled: false } }, ' 1 = sde_strategy\n');
     expect(off.config.channel_weights.enabled).toBe(false);
     expect(off.notes.join('\n')).toMatch(/MadEvent's own channel weights, as madnis.yaml asks$/);
