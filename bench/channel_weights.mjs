@@ -8,10 +8,11 @@
 // of σ in overweights) on the final fresh sample, the training time; per seed the ratios;
 // σ's pull against MG5's own survey (SubProcesses/results.dat, with MG5's own clustering).
 // A third variant, `unbounded`, learns them without the trust region around the prior
-// (channel_weights.max_log_ratio: null).
+// (channel_weights.max_log_ratio: null); a fourth, `shared_copies`, trains one flow for a
+// config and its symmetric copies (flow.share_symmetric_copies: true).
 // Usage: npm run bench:channel-weights [-- --card pp_wpjj|FILE.dat --seeds 1,2,3 --steps 100
 //                                        --threads 2 --mg5 DIR --label L
-//                                        --variants madevent_weights,learned_weights,unbounded
+//                                        --variants madevent_weights,learned_weights,unbounded,shared_copies
 //                                        --max-log-ratio L (learned_weights' trust region)
 //                                        --reuse (the last launch) --reference SIGMA,ERROR
 //                                        --set KEY=VALUE (launch's run-card settings; repeatable)]
@@ -75,6 +76,7 @@ const known = {
   madevent_weights: `${common}, drop_threshold: 0}\nchannel_weights: {enabled: false}\n`,
   learned_weights: `${common}}\nchannel_weights: {enabled: true${values['max-log-ratio'] ? `, max_log_ratio: ${Number(values['max-log-ratio'])}` : ''}}\n`,
   unbounded: `${common}}\nchannel_weights: {enabled: true, max_log_ratio: null}\n`,
+  shared_copies: `${common}}\nflow: {share_symmetric_copies: true}\nchannel_weights: {enabled: true}\n`,
 };
 const variants = Object.fromEntries(values.variants.split(',').map((v) => {
   if (!(v in known)) throw new Error(`unknown variant '${v}' (known: ${Object.keys(known).join(', ')})`);

@@ -29,6 +29,8 @@ SamplerConfig parse_config(const Napi::Value& value, const ProcessInfo& info) {
   c.seed = uint64_t(o.integer("seed"));
   c.vegas_bins = int(o.integer("vegasBins"));
   c.flow_per_channel = o.boolean("flowPerChannel");
+  // the flow each channel samples with ([]: one per channel); the sampler checks the numbering
+  for (int64_t g : to_int64_vector(o.value("flowGroups"), "flowGroups")) c.flow_group.push_back(int(g));
   c.vegas_init = o.choice("vegasInit", parse_vegas_init);
   Fields flow = o.object("flow");
   c.flow.spline.bins = int(flow.integer("bins"));

@@ -62,6 +62,8 @@ static int g_nconf, g_nch, g_cfg_of_channel[MAXCONF], g_cls[MAXCONF + 1], g_curr
 /* the config whose diagram the event record follows: the channel's own, or for a symmetric
  * copy its class config (DSIGPROC evaluates a copy at P1 = P(PERMS), where it is the class's) */
 static int g_record_cfg_of_channel[MAXCONF];
+/* a symmetric copy (symfact.dat factor -g, sym=split): the channel of graph g, else -1 */
+static int g_copy_of_channel[MAXCONF];
 static int g_ndim, g_next, g_graph_of_channel[MAXCONF];
 /* the run card's use_syst: MadEvent writes its systematics block per event */
 static int g_syst = 0;
@@ -269,7 +271,9 @@ static int read_channels(char* err, size_t err_len) {
   for (int k = 0; k < g_nch; ++k) {
     int g = g_graph_of_channel[k];
     g_record_cfg_of_channel[k] = g_cfg_of_channel[k];
+    g_copy_of_channel[k] = -1;
     if (graph_factor[g] >= 0 || -graph_factor[g] > MAXCONF) continue;
+    if (graph_factor[-graph_factor[g]] > 0) g_copy_of_channel[k] = chan_of_graph[-graph_factor[g]] - 1;
     for (int c = 1; c <= g_nconf; ++c)
       if (madnis_mg5_mapconfig_(&c) == -graph_factor[g]) g_record_cfg_of_channel[k] = c;
   }
@@ -351,6 +355,9 @@ static int initialise(const char* dir, char* err, size_t err_len) {
   n += snprintf(g_json + n, sizeof g_json - n, "],\"channel_names\":[");
   for (int c = 0; c < g_nch && n < (int)sizeof g_json - 32; ++c)
     n += snprintf(g_json + n, sizeof g_json - n, "%s\"G%d\"", c ? "," : "", g_graph_of_channel[c]);
+  n += snprintf(g_json + n, sizeof g_json - n, "],\"channel_copy_of\":[");
+  for (int c = 0; c < g_nch && n < (int)sizeof g_json - 32; ++c)
+    n += snprintf(g_json + n, sizeof g_json - n, "%s%d", c ? "," : "", g_copy_of_channel[c]);
   snprintf(g_json + n, sizeof g_json - n, "]}");
   return 1;
 }

@@ -1,5 +1,6 @@
 #include "sampler.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -42,7 +43,16 @@ Sampler::Sampler(const SamplerConfig& config) : config_(config), adam_(0, config
   config_.channel_weights = weights_shape(config);
   channel_weights_ = backend.make_channel_weights(config_.channel_weights);
   for (int c = 0; c < config.channels; ++c) grids_.emplace_back(config.dim, config.vegas_bins);
-  const int n_flows = config.flow_per_channel ? config.channels : 1;
+  int n_flows = config.flow_per_channel ? config.channels : 1;
+  if (!config.flow_group.empty()) {
+    if (!config.flow_per_channel || config.flow_group.size() != size_t(config.channels))
+      throw std::invalid_argument("sampler: flow groups need a flow per channel and one group per channel");
+    n_flows = 0;
+    for (int g : config.flow_group) {
+      if (g < 0 || g > n_flows) throw std::invalid_argument("sampler: flow groups must be numbered 0, 1, ... in channel order");
+      n_flows = std::max(n_flows, g + 1);
+    }
+  }
   if (config.dim >= 2) {
     for (int k = 0; k < n_flows; ++k) flows_.push_back(backend.make_flow(config_.flow));
   }
@@ -61,7 +71,7 @@ Sampler::Sampler(const SamplerConfig& config) : config_(config), adam_(0, config
 }
 
 const double* Sampler::flow_params(int channel) const {
-  return params_.data() + flow_offsets_[config_.flow_per_channel ? size_t(channel) : 0];
+  return params_.data() + flow_offsets_[flow_index(channel)];
 }
 
 Eigen::MatrixXd Sampler::one_hot(int channel, Eigen::Index n) const {
@@ -80,11 +90,13 @@ void Sampler::start_flow() {
   }
   // spline: the first two blocks (the first mask bit and its complement) transform every
   // dimension once; fix them to the VEGAS maps, merged to the flow's K bins. A flow
-  // shared by all channels can only take one grid: use channel 0's.
+  // shared by channels can only take one grid: use the first channel's it serves.
   vegas_in_front_ = false;
   const SplineConfig& spline = config_.flow.spline;
+  std::vector<int> first_channel(flows_.size(), -1);
+  for (int c = config_.channels - 1; c >= 0; --c) first_channel[flow_index(c)] = c;
   for (size_t k = 0; k < flows_.size(); ++k) {
-    const VegasGrid& grid = grids_[config_.flow_per_channel ? k : 0];
+    const VegasGrid& grid = grids_[size_t(first_channel[k])];
     const FlowModel& flow = *flows_[k];
     double* params = params_.data() + flow_offsets_[k];
     for (int block = 0; block < std::min(2, flow.block_count()); ++block) {
@@ -168,7 +180,7 @@ void Sampler::log_density(int channel, const Eigen::MatrixXd& u, Eigen::VectorXd
 }
 
 int Sampler::flow_offset(int channel) const {
-  return flows_.empty() ? 0 : flow_offsets_[config_.flow_per_channel ? size_t(channel) : 0];
+  return flows_.empty() ? 0 : flow_offsets_[flow_index(channel)];
 }
 
 int Sampler::flow_parameter_count(int channel) const {
@@ -178,7 +190,7 @@ int Sampler::flow_parameter_count(int channel) const {
 void Sampler::log_density_backward(int channel, const FlowModel::Cache& cache, const Eigen::VectorXd& dlog_q,
                                    double* grad) const {
   if (stage_ != SamplerStage::flow) return;
-  const size_t k = config_.flow_per_channel ? size_t(channel) : 0;
+  const size_t k = flow_index(channel);
   flows_[k]->log_density_backward(flow_params(channel), cache, dlog_q, grad + flow_offsets_[k]);
 }
 

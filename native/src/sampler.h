@@ -30,6 +30,10 @@ struct SamplerConfig {
   int dim = 2, channels = 1, features = 1;
   int vegas_bins = 64;
   bool flow_per_channel = true;  // else one flow conditioned on a one-hot channel embedding
+  // With flow_per_channel: the flow each channel samples with (0..G-1, every value used), so
+  // that channels whose integrands are the same function of u (an MG5 config and its
+  // symmetric copies) train one flow on all their points; empty: a flow per channel.
+  std::vector<int> flow_group;
   FlowConfig flow;               // dim and condition_dim are set by the sampler
   VegasInit vegas_init = VegasInit::fixed_map;
   ChannelWeightsConfig channel_weights;  // features and channels are set by the sampler
@@ -58,7 +62,8 @@ class Sampler {
   SamplerStage stage() const { return stage_; }
   bool vegas_in_front() const { return vegas_in_front_; }
 
-  // Leaves the VEGAS stage: initialises the flows from the grids (see vegas_init).
+  // Leaves the VEGAS stage: initialises the flows from the grids (see vegas_init; a flow
+  // that serves several channels starts from the first one's grid).
   void start_flow();
 
   // Samples channel c: z (n×dim, uniform) → u (n×dim) and log q_c(u).
@@ -101,7 +106,12 @@ class Sampler {
   void restore(const SamplerSnapshot& state);
 
  private:
-  const FlowModel& flow_of(int channel) const { return *flows_[config_.flow_per_channel ? size_t(channel) : 0]; }
+  // The flow that serves a channel (an index into flows_).
+  size_t flow_index(int channel) const {
+    if (!config_.flow_per_channel) return 0;
+    return config_.flow_group.empty() ? size_t(channel) : size_t(config_.flow_group[size_t(channel)]);
+  }
+  const FlowModel& flow_of(int channel) const { return *flows_[flow_index(channel)]; }
   const double* flow_params(int channel) const;
   Eigen::MatrixXd one_hot(int channel, Eigen::Index n) const;
 

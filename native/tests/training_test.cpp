@@ -203,14 +203,16 @@ TEST(stratified_variance_loss_is_relative_variance_of_optimal_allocation) {
   CHECK_NEAR(r.loss, var / (mean * mean), 1e-15);
 }
 
-// The whole training gradient: flows (both VEGAS initialisations, per-channel and shared
-// flows) and channel net, through loss_and_gradient, for every loss.
+// The whole training gradient: flows (both VEGAS initialisations; per-channel flows, one
+// flow for channels 0 and 2 (a config and its symmetric copy), and one shared flow) and
+// channel net, through loss_and_gradient, for every loss.
 TEST(training_gradient_matches_finite_differences) {
   ThreadPool pool(2);
   for (VegasInit init : {VegasInit::fixed_map, VegasInit::spline}) {
-    for (bool per_channel : {true, false}) {
+    for (int sharing : {0, 1, 2}) {
       SamplerConfig config = small_sampler(init);
-      config.flow_per_channel = per_channel;
+      config.flow_per_channel = sharing != 2;
+      if (sharing == 1) config.flow_group = {0, 1, 0};
       Sampler sampler(config);
       // a non-uniform VEGAS grid in front
       SampleBatch warm = synthetic_batch(sampler.config(), 40);
@@ -231,6 +233,38 @@ TEST(training_gradient_matches_finite_differences) {
         const size_t checked = name == "kl" ? size_t(sampler.channel_weight_offset()) : params.size();
         test::check_gradient(params, grad, loss, test::sample_indices(checked, 150), 1e-6, "training loss gradient");
       }
+    }
+  }
+}
+
+// Channels of one flow group sample with one flow: its parameters once, at one offset; with
+// the spline start (the flow alone maps z → u) they have the same density everywhere.
+TEST(flow_groups_share_one_flow) {
+  SamplerConfig config = small_sampler(VegasInit::spline);
+  const size_t separate = Sampler(config).params().size();
+  config.flow_group = {0, 1, 0};
+  Sampler sampler(config);
+  CHECK(sampler.flow_offset(0) == sampler.flow_offset(2));
+  CHECK(sampler.flow_offset(1) != sampler.flow_offset(0));
+  CHECK(sampler.params().size() == separate - size_t(sampler.flow_parameter_count(0)));
+  ThreadPool pool(1);
+  SampleBatch warm = synthetic_batch(sampler.config(), 40);
+  refine_vegas(sampler, pool, warm, weigh_batch(sampler, pool, warm), 0.7);
+  sampler.start_flow();
+  randomise(sampler.params(), 0.4, 43);
+  const SampleBatch batch = synthetic_batch(sampler.config(), 20);
+  Eigen::VectorXd q0, q1, q2;
+  sampler.log_density(0, batch.u, q0, nullptr);
+  sampler.log_density(1, batch.u, q1, nullptr);
+  sampler.log_density(2, batch.u, q2, nullptr);
+  CHECK((q0 - q2).cwiseAbs().maxCoeff() == 0.0);
+  CHECK((q0 - q1).cwiseAbs().maxCoeff() > 1e-3);
+  for (const std::vector<int>& bad : {std::vector<int>{0, 2, 1}, std::vector<int>{1, 0, 1}, std::vector<int>{0, 0}}) {
+    config.flow_group = bad;
+    try {
+      Sampler s(config);
+      CHECK(!"flow groups not numbered 0, 1, ... in channel order, one per channel, throw");
+    } catch (const std::invalid_argument&) {
     }
   }
 }

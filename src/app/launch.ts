@@ -18,6 +18,7 @@ import { loadProcess, type LoadedProcess } from '../process/load.js';
 import { librariesSpec } from '../process/spec.js';
 import { mg5ChannelLabels, type LaunchSummary } from '../report/launch_report.js';
 import { loadTrainConfigWithKeys, type TrainConfig } from '../train/config.js';
+import { flowCount } from '../train/schedule.js';
 import { processIdentity, type ProcessIdentity, type TrainingInputs } from '../train/sampler_file.js';
 import { writeJsonAtomic } from '../util/atomic_write.js';
 import { childGroups, killGroups } from '../util/child_groups.js';
@@ -288,7 +289,10 @@ async function launchLocked(input: LaunchInput & { events: number }, reporter: R
     sampler_file: trained.path,
     sigma_pb: final.sigma,
     sigma_error_pb: final.error,
-    training: { phases: progress.phases, final, integrand_evaluations: progress.points, invalid_points: progress.invalid, history: progress.history },
+    training: {
+      phases: progress.phases, final, flows: flowCount(trained.config, trained.process.copyOf), integrand_evaluations: progress.points, invalid_points: progress.invalid,
+      history: progress.history,
+    },
     events: {
       file: events.lhePath, count: events.events, overweight_share: events.overweight_share, w_max: events.w_max, acceptance: events.generation.acceptance,
       presample_sigma_pb: events.presample.sigma, presample_sigma_error_pb: events.presample.error, overweight_events: events.generation.overweight_events,

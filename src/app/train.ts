@@ -15,7 +15,7 @@ import { loadTrainConfig, type TrainConfig } from '../train/config.js';
 import {
   decodeState, makeSamplerFile, processIdentity, readSamplerFile, writeSamplerFile, type ProcessIdentity, type SamplerFile, type TrainingInputs,
 } from '../train/sampler_file.js';
-import { createSampler, runTraining, type FinalIntegration, type TrainingProgress } from '../train/schedule.js';
+import { createSampler, flowCount, runTraining, type FinalIntegration, type TrainingProgress } from '../train/schedule.js';
 import type { TrainingBudget } from '../train/stopping.js';
 import { writeJsonAtomic } from '../util/atomic_write.js';
 import { UserError } from '../util/errors.js';
@@ -144,6 +144,7 @@ export function trainSummary(trained: TrainedSampler, threads: number, resumed: 
     final,
     phases: progress.phases,
     dropped_channels: progress.history.dropped,
+    flows: flowCount(trained.config, trained.process.copyOf),
     integrand_evaluations: progress.points,
     invalid_points: progress.invalid,
     wall_time_s: trained.wallSeconds,

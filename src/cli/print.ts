@@ -9,6 +9,7 @@ import type { ScaleVariationSummary } from '../generate/scale_variations.js';
 import type { Comparison } from '../report/compare.js';
 import type { CompositionComparison } from '../report/composition.js';
 import { headlineRows } from '../report/report.js';
+import { flowCount } from '../train/schedule.js';
 import { count, percent, seconds, shareText, withError } from '../util/format.js';
 
 const plainTable = {
@@ -79,6 +80,10 @@ export function printTraining(trained: TrainedSampler): void {
   out(`  unweighting with that w_max (≤ ${share} overweights) accepts ${percent(final.acceptance_truncated)} of points (overweight events kept with weight W/w_max)\n`);
   if (progress.history.dropped.length > 0) {
     out(`  dropped channels: ${progress.history.dropped.map((d) => `${d.channel + 1} (share ${d.share.toExponential(1)} at step ${d.step})`).join(', ')}\n`);
+  }
+  const flows = flowCount(trained.config, trained.process.copyOf);
+  if (flows && flows.symmetric_copies_sharing > 0) {
+    out(`  flows: ${flows.flows} for ${flows.channels} channels (${flows.symmetric_copies_sharing} symmetric copies train their config's flow)\n`);
   }
   out(`  integrand evaluations: ${count(progress.points)}, wall time ${seconds(trained.wallSeconds)}\n`);
   const splits = progress.phases.filter((p) => p.split);

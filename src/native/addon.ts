@@ -133,6 +133,8 @@ export interface NativeSamplerConfig {
   seed: number;
   vegasBins: number;
   flowPerChannel: boolean;
+  /** the flow each channel samples with, 0.. in channel order; []: one per channel */
+  flowGroups: number[];
   vegasInit: 'fixed_map' | 'spline';
   /** what runs the networks (native/src/backend.h) */
   backend: 'cpu';

@@ -18,6 +18,11 @@ export interface LoadedProcess {
   parts: ProcessPart[];
   /** index into parts of every channel */
   partOfChannel: number[];
+  /**
+   * For every channel, the channel it is a symmetric copy of (an MG5 config whose symfact.dat
+   * factor −g names graph g's: the same integrand as a function of u), else −1.
+   */
+  copyOf: number[];
 }
 
 export interface ProcessPart {
@@ -72,5 +77,9 @@ export function loadProcess(spec: ProcessSpec, threads: number, options: LoadOpt
     return part;
   });
   const partOfChannel = parts.flatMap((p, k) => Array.from({ length: p.channels }, () => k));
-  return { spec, native, info, parameters, channelNames, parts, partOfChannel };
+  const copyOf = parts.flatMap((p) => Array.from({ length: p.channels }, (_, c) => {
+    const of = Array.isArray(p.parameters.channel_copy_of) ? Number(p.parameters.channel_copy_of[c]) : -1;
+    return Number.isInteger(of) && of >= 0 && of < p.channels && of !== c ? p.firstChannel + of : -1;
+  }));
+  return { spec, native, info, parameters, channelNames, parts, partOfChannel, copyOf };
 }

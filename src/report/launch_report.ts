@@ -40,7 +40,11 @@ export interface LaunchSummary {
   threads: number;
   sigma_pb: number;
   sigma_error_pb: number;
-  training: { phases: PhaseSummary[]; final: FinalIntegration; integrand_evaluations: number; invalid_points: number; history: TrainingHistory };
+  training: {
+    phases: PhaseSummary[]; final: FinalIntegration; integrand_evaluations: number; invalid_points: number; history: TrainingHistory;
+    /** flows trained for the channels (symmetric copies share their config's); null without flows; absent in older summaries */
+    flows?: { flows: number; channels: number; symmetric_copies_sharing: number } | null;
+  };
   events: {
     /** the share of σ w_max leaves in overweights (absent in summaries before it was recorded: 0.01) */
     file: string; count: number; overweight_share?: number; w_max: number; acceptance: number; presample_sigma_pb: number; presample_sigma_error_pb: number; overweight_events: number; points: number; wall_s: number;

@@ -149,11 +149,36 @@ export interface TrainResult {
   final: FinalIntegration;
 }
 
-export function nativeSamplerConfig(config: TrainConfig, seed: number): NativeSamplerConfig {
+/**
+ * The flow each channel samples with: with `flow.share_symmetric_copies`, a symmetric copy
+ * (copyOf[c] ≥ 0) takes its config's; groups numbered in channel order. [] when every
+ * channel has its own (no copies, or not shared).
+ */
+export function flowGroups(config: TrainConfig, copyOf: readonly number[]): number[] {
+  if (!config.flow.per_channel || !config.flow.share_symmetric_copies || !copyOf.some((c) => c >= 0)) return [];
+  // a copy names its config's channel, which is no copy itself (symfact.dat)
+  const numberOf = new Map<number, number>();
+  return copyOf.map((of, c) => {
+    const root = of >= 0 && copyOf[of] === -1 ? of : c;
+    if (!numberOf.has(root)) numberOf.set(root, numberOf.size);
+    return numberOf.get(root)!;
+  });
+}
+
+/** How many flows the sampler trains, for summaries: null without flows. */
+export function flowCount(config: TrainConfig, copyOf: readonly number[]): { flows: number; channels: number; symmetric_copies_sharing: number } | null {
+  if (!config.flow.enabled) return null;
+  const groups = flowGroups(config, copyOf);
+  const flows = !config.flow.per_channel ? 1 : groups.length ? Math.max(...groups) + 1 : copyOf.length;
+  return { flows, channels: copyOf.length, symmetric_copies_sharing: groups.length ? copyOf.length - flows : 0 };
+}
+
+export function nativeSamplerConfig(config: TrainConfig, seed: number, copyOf: readonly number[] = []): NativeSamplerConfig {
   return {
     seed,
     vegasBins: config.vegas.bins,
     flowPerChannel: config.flow.per_channel,
+    flowGroups: flowGroups(config, copyOf),
     vegasInit: config.flow.init,
     backend: config.flow.backend,
     flow: {
@@ -180,7 +205,7 @@ export function nativeSamplerConfig(config: TrainConfig, seed: number): NativeSa
 
 export function createSampler(process: LoadedProcess, config: TrainConfig, seed: number): NativeSampler {
   const { Sampler } = loadAddon();
-  return new Sampler(process.native, nativeSamplerConfig(config, seed));
+  return new Sampler(process.native, nativeSamplerConfig(config, seed, process.copyOf));
 }
 
 function finalIntegration(stats: IntegrationStats, counts: number[]): FinalIntegration {

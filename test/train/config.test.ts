@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 
 import { packageRoot } from '../../src/native/paths.js';
 import { defaultTrainConfig, loadTrainConfig } from '../../src/train/config.js';
+import { flowGroups } from '../../src/train/schedule.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'madnis-config-'));
 function write(name: string, text: string): string {
@@ -57,5 +58,18 @@ describe('explicit keys', () => {
     expect([...explicit].sort()).toEqual(['channel_weights.enabled', 'training.steps']);
     expect(config.training.steps).toBe(5);
     expect(loadTrainConfigWithKeys().explicit.size).toBe(0);
+  });
+});
+
+describe('symmetric copies can share a flow (flow.share_symmetric_copies)', () => {
+  it('on request, a copy samples with its config\'s flow; groups are numbered in channel order', () => {
+    const defaults = defaultTrainConfig();
+    expect(defaults.flow.share_symmetric_copies).toBe(false);
+    const config = { ...defaults, flow: { ...defaults.flow, share_symmetric_copies: true } };
+    // channels 2 and 4 copy 1, channel 3 copies 5 (a config after its copy)
+    expect(flowGroups(config, [-1, -1, 1, 5, 1, -1])).toEqual([0, 1, 1, 2, 1, 2]);
+    expect(flowGroups(config, [-1, -1, -1])).toEqual([]);
+    expect(flowGroups({ ...config, flow: { ...config.flow, share_symmetric_copies: false } }, [-1, 0])).toEqual([]);
+    expect(flowGroups({ ...config, flow: { ...config.flow, per_channel: false } }, [-1, 0])).toEqual([]);
   });
 });
