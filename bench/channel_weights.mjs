@@ -9,10 +9,12 @@
 // σ's pull against MG5's own survey (SubProcesses/results.dat, with MG5's own clustering).
 // A third variant, `unbounded`, learns them without the trust region around the prior
 // (channel_weights.max_log_ratio: null); a fourth, `shared_copies`, trains one flow for a
-// config and its symmetric copies (flow.share_symmetric_copies: true).
+// config and its symmetric copies (flow.share_symmetric_copies: true); a fifth,
+// `learned_amp2_prior`, learns them from the AMP2 prior of sde_strategy 1 (the libraries'
+// prior=amp2), whatever the run card's sde_strategy.
 // Usage: npm run bench:channel-weights [-- --card pp_wpjj|FILE.dat --seeds 1,2,3 --steps 100
 //                                        --threads 2 --mg5 DIR --label L
-//                                        --variants madevent_weights,learned_weights,unbounded,shared_copies
+//                                        --variants madevent_weights,learned_weights,unbounded,shared_copies,learned_amp2_prior
 //                                        --max-log-ratio L (learned_weights' trust region)
 //                                        --reuse (the last launch) --reference SIGMA,ERROR
 //                                        --set KEY=VALUE (launch's run-card settings; repeatable)]
@@ -77,7 +79,13 @@ const known = {
   learned_weights: `${common}}\nchannel_weights: {enabled: true${values['max-log-ratio'] ? `, max_log_ratio: ${Number(values['max-log-ratio'])}` : ''}}\n`,
   unbounded: `${common}}\nchannel_weights: {enabled: true, max_log_ratio: null}\n`,
   shared_copies: `${common}}\nflow: {share_symmetric_copies: true}\nchannel_weights: {enabled: true}\n`,
+  learned_amp2_prior: `${common}}\nchannel_weights: {enabled: true${values['max-log-ratio'] ? `, max_log_ratio: ${Number(values['max-log-ratio'])}` : ''}}\n`,
 };
+// the libraries' own prior, per variant: learned_amp2_prior starts from AMP2's (prior=amp2),
+// whatever the run card's sde_strategy
+const specOf = (variant) => variant === 'learned_amp2_prior'
+  ? launch.process_spec.split(',').map((part) => `${part}&prior=amp2`).join(',')
+  : launch.process_spec;
 const variants = Object.fromEntries(values.variants.split(',').map((v) => {
   if (!(v in known)) throw new Error(`unknown variant '${v}' (known: ${Object.keys(known).join(', ')})`);
   return [v, known[v]];
@@ -90,7 +98,7 @@ for (const seed of seeds) {
     writeFileSync(config, yaml);
     const dir = join(work, `${variant}-seed${seed}`);
     const started = performance.now();
-    madnis(['train', launch.process_spec, '--config', config, '--out', dir, '--threads', values.threads, '--seed', String(seed)]);
+    madnis(['train', specOf(variant), '--config', config, '--out', dir, '--threads', values.threads, '--seed', String(seed)]);
     const s = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
     const final = s.final;
     const row = {

@@ -61,6 +61,8 @@ c     (setrun.f's get_pdfup: the LHAPDF id, 247000 for nn23lo1)
       include 'leshouche.inc'
       character*30 param_card_name
       integer i
+      integer amp2_prior, scale_strat
+      common /madnis_prior/ amp2_prior, scale_strat
 
 c     MG5's diagnostics (unit 6) go to a log file in the run directory,
 c     not to the host's stdout.
@@ -89,7 +91,11 @@ c     helicity sum, no Breit-Wigner splitting of channels.
       lpp_out(2) = lpp(2)
       ebeam_out(1) = ebeam(1)
       ebeam_out(2) = ebeam(2)
-      sde_out = sde_strat
+c     prior=amp2: the prior (and MATRIX's AMP2) as with sde_strategy 1,
+c     whatever the run card says; the scale keeps the card's strategy
+      scale_strat = sde_strat
+      if (amp2_prior .ne. 0) sde_strat = 1
+      sde_out = scale_strat
       do i = 1, nexternal
          pmass_out(i) = pmass(i)
          idup_out(i) = idup(i,1,1)
@@ -100,6 +106,27 @@ c     use_syst (run card): MadEvent writes its per-event systematics
 c     block <mgrwt>, filled by REWGT in /TO_SYST/
       syst_out = 0
       if (use_syst) syst_out = 1
+      end
+
+c     Subprocesses of the P folder per point: 0 all evaluated and summed;
+c     1 one drawn (subprocess=sample, madnis_mg5_point).
+      subroutine madnis_mg5_set_subprocess(mode)
+      implicit none
+      integer mode
+      integer sample_sub
+      common /madnis_subproc/ sample_sub
+      sample_sub = mode
+      end
+
+c     The prior channel weights: 0 MadEvent's for the run card's
+c     sde_strategy; 1 AMP2(config) * GET_CHANNEL_CUT as sde_strategy 1
+c     builds them, also where the card says 2 (set before madnis_mg5_init).
+      subroutine madnis_mg5_set_prior(mode)
+      implicit none
+      integer mode
+      integer amp2_prior, scale_strat
+      common /madnis_prior/ amp2_prior, scale_strat
+      amp2_prior = mode
       end
 
 c     How the scale is clustered (madnis_scale.f): 0 along the config
@@ -256,6 +283,12 @@ c ----------------------------------------------------------------------
       integer rescol(2,maxres), nqcd_out
       integer by_channel, need1
       common /madnis_clustering/ by_channel
+      integer sample_sub
+      common /madnis_subproc/ sample_sub
+      double precision selp(2,maxsproc), sumprob, fsub, acc
+      integer isub, ksub, nsub
+      double precision sub_floor, sub_other
+      parameter (sub_floor=0.05d0, sub_other=0.1d0)
       double precision ssel(2*maxsproc), fsel(2*maxsproc)
       double precision gsel(2*maxsproc)
       double precision pq(0:3,nexternal)
@@ -389,6 +422,69 @@ c     applies it) turns into P1 = pp; p itself when iscfg = icfg
          symconf(0) = 1
          symconf(1) = iscfg
          last_iconf = 0
+         isub = 0
+         ksub = 0
+         fsub = 1d0
+         if (sample_sub .ne. 0) then
+c           subprocess=sample: one (subprocess, mirror) per point, drawn
+c           with rsel with probability (1-sub_floor) L/sum(L) +
+c           sub_floor/n from the PDF luminosities L (DSIGPROC IMODE 4, at
+c           the first clustering's scale), as MadEvent picks one; its
+c           weight is divided by that probability. The floor keeps every
+c           (subprocess, mirror) drawable: unbiased whatever the PDFs.
+            sumprob = 0d0
+            nsub = 0
+            do i = 1, maxsproc
+               do k = 1, 2
+                  selp(k,i) = -1d0
+                  if ((by_channel .eq. 0 .or. confsub(i,iscfg) .ne. 0)
+     &                 .and. (k .eq. 1 .or. mirrorprocs(i))) then
+                     mg_iproc = i
+                     mg_imirror = k
+                     w1 = 1d0
+                     selp(k,i) = abs(dsigproc(pq,1,i,k,symconf,confsub,
+     &                    w1,4))
+c                    the channel's own diagram's subprocesses dominate
+c                    where its map puts points
+                     if (confsub(i,iscfg) .eq. 0) selp(k,i) =
+     &                    sub_other*selp(k,i)
+                     if (k .eq. 2) call madnis_swap_beams()
+                     sumprob = sumprob + selp(k,i)
+                     nsub = nsub + 1
+                  endif
+               enddo
+            enddo
+            acc = 0d0
+            do i = 1, maxsproc
+               do k = 1, 2
+                  if (selp(k,i) .ge. 0d0 .and. isub .eq. 0) then
+                     fsub = 1d0/nsub
+                     if (sumprob .gt. 0d0) fsub = (1d0-sub_floor)*
+     &                    selp(k,i)/sumprob + sub_floor/nsub
+                     acc = acc + fsub
+                     if (rsel .lt. acc) then
+                        isub = i
+                        ksub = k
+                     endif
+                  endif
+               enddo
+            enddo
+c           rounding: rsel beyond the sum falls to the last one
+            if (isub .eq. 0) then
+               do i = 1, maxsproc
+                  do k = 1, 2
+                     if (selp(k,i) .ge. 0d0) then
+                        isub = i
+                        ksub = k
+                        fsub = 1d0/nsub
+                        if (sumprob .gt. 0d0) fsub = (1d0-sub_floor)*
+     &                       selp(k,i)/sumprob + sub_floor/nsub
+                     endif
+                  enddo
+               enddo
+            endif
+            fsub = 1d0/fsub
+         endif
          do i = 1, maxsproc
 c          MadEvent's channel sums the subprocesses that have its diagram
 c          and clusters once, along its diagram; one f for all channels
@@ -396,7 +492,8 @@ c          sums them all and clusters each (I, K) as MadEvent's final
 c          DSIGPROC call does
            if (by_channel .eq. 0 .or. confsub(i,iscfg) .ne. 0) then
             do k = 1, 2
-             if (k .eq. 1 .or. mirrorprocs(i)) then
+             if ((k .eq. 1 .or. mirrorprocs(i)) .and. (isub .eq. 0
+     &            .or. (i .eq. isub .and. k .eq. ksub))) then
                do j = 1, maxamps
                   amp2(j) = 0d0
                enddo
@@ -434,6 +531,7 @@ c                 clustered along, evaluate again clustered along it
                   endif
                endif
                call madnis_force_config(0)
+               d = d*fsub
                if (d .ne. 0d0) then
 c                 prior exactly as SMATRIX<i> builds it (MULTI_CHANNEL)
                   call madnis_mirrored(pp, k, pk)

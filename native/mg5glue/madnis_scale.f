@@ -164,8 +164,9 @@ c     passcuts sees them) in subprocess iproc; 0 if none has a diagram there.
       double precision tmin_for_channel
       integer sde_strat
       common /to_channel_strat/ tmin_for_channel, sde_strat
+      integer prior_strat, strat, madnis_scale_strat
       double precision get_channel_cut
-      external get_channel_cut
+      external get_channel_cut, madnis_scale_strat
 
       if (first_time) then
          include 'props.inc'
@@ -182,10 +183,15 @@ c     the config madnis_pick_config found from the matrix element
          endif
       endif
 c     the config with the largest score: with sde_strategy 2 MadEvent's
-c     prior, GET_CHANNEL_CUT, itself; else the propagator weight
+c     prior, GET_CHANNEL_CUT, itself; else the propagator weight. The
+c     run card's strategy, also where the library's prior is AMP2's
+c     (madnis_mg5_set_prior): GET_CHANNEL_CUT reads sde_strat
+      strat = madnis_scale_strat()
+      prior_strat = sde_strat
+      sde_strat = strat
       do c = 1, mapconfig(0)
          if (confsub(iproc,c) .eq. 0) cycle
-         if (sde_strat .eq. 2) then
+         if (strat .eq. 2) then
             score = get_channel_cut(p, c)
          else
             do j = 1, nexternal
@@ -220,6 +226,7 @@ c     prior, GET_CHANNEL_CUT, itself; else the propagator weight
             madnis_scale_config = c
          endif
       enddo
+      sde_strat = prior_strat
       end
 
 c     The config the scale of the next DSIGPROC call clusters along (0:
@@ -245,11 +252,12 @@ c     element evaluation (madnis_pick_config) before the one that counts.
       real*8 xptj,xptb,xpta,xptl,xmtc
       real*8 xetamin,xqcut,deltaeta
       common /to_specxpt/xptj,xptb,xpta,xptl,xmtc,xetamin,xqcut,deltaeta
-c     sde_strat: run.inc (COMMON TO_CHANNEL_STRAT)
       integer by_channel
       common /madnis_clustering/ by_channel
+      integer madnis_scale_strat
+      external madnis_scale_strat
       need = 0
-      if (by_channel .ne. 0 .or. sde_strat .ne. 1) return
+      if (by_channel .ne. 0 .or. madnis_scale_strat() .ne. 1) return
       if (ickkw .gt. 0 .or. xqcut .gt. 0d0 .or.
      &    (dynamical_scale_choice .eq. -1 .and.
      &     (.not. fixed_ren_scale .or. .not. fixed_fac_scale)))
@@ -351,4 +359,20 @@ c     unchanged; clears the request.
       common /madnis_me/ kept, reuse
       if (reuse .ne. 0) me = kept
       reuse = 0
+      end
+
+c     The run card's sde_strategy, which the scale follows: sde_strat,
+c     unless the library's prior is AMP2's whatever the card says
+c     (madnis_mg5_set_prior in madnis_mg5.f set sde_strat to 1 and kept
+c     the card's in scale_strat). In the MG5 baseline (this file appended
+c     to cuts.f) nothing sets /madnis_prior/: sde_strat.
+      integer function madnis_scale_strat()
+      implicit none
+      double precision tmin_for_channel
+      integer sde_strat
+      common /to_channel_strat/ tmin_for_channel, sde_strat
+      integer amp2_prior, scale_strat
+      common /madnis_prior/ amp2_prior, scale_strat
+      madnis_scale_strat = sde_strat
+      if (amp2_prior .ne. 0) madnis_scale_strat = scale_strat
       end

@@ -37,6 +37,8 @@ extern int madnis_mg5_mapconfig_(int* i);
 extern void madnis_mg5_flush_(void);
 extern void madnis_mg5_set_channel_(int* icfg);
 extern void madnis_mg5_set_clustering_(int* by_channel);
+extern void madnis_mg5_set_prior_(int* amp2);
+extern void madnis_mg5_set_subprocess_(int* sample);
 extern void madnis_mg5_point_(int* icfg, int* iscfg, int* ircfg, const double* u, int* cls, int* nch, double* rsel,
                               double* rcol, double* wgt, double* alpha, double* p, int* pdg,
                               double* x1, double* x2, double* muf, double* mur, double* as,
@@ -74,6 +76,12 @@ static int g_sym_split = 1;
  * the config picked from the momenta, so that f is one function for all channels; 1
  * (clustering=channel) along the channel's own diagram, as MadEvent does */
 static int g_by_channel = 0;
+/* prior=amp2: the prior channel weights as sde_strategy 1 builds them (AMP2 of each config's
+ * diagram), also where the run card has sde_strategy 2; the scale still follows the card */
+static int g_amp2_prior = 0;
+/* subprocess=sample: one subprocess (and mirror) of the folder per point, drawn by PDF
+ * luminosity with a floor, as MadEvent does, instead of all of them summed */
+static int g_sample_sub = 0;
 
 static uint64_t splitmix(uint64_t* s) {
   uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
@@ -307,6 +315,8 @@ static int initialise(const char* dir, char* err, size_t err_len) {
   int nconf = 0, maxsproc = 0, lpp[2], sde = 0, idup[MADNIS_MAX_EXTERNALS], pdfid = -1;
   double ebeam[2], pmass[MADNIS_MAX_EXTERNALS];
   madnis_mg5_set_clustering_(&g_by_channel);
+  madnis_mg5_set_prior_(&g_amp2_prior);
+  madnis_mg5_set_subprocess_(&g_sample_sub);
   madnis_mg5_init_(&g_ndim, &g_next, &nconf, &maxsproc, lpp, ebeam, &sde, pmass, idup, &pdfid, &g_syst);
   g_nconf = nconf;
   int ok = read_channels(err, err_len);
@@ -347,9 +357,9 @@ static int initialise(const char* dir, char* err, size_t err_len) {
 
   int n = snprintf(g_json, sizeof g_json,
                    "{\"mg5_dir\":\"%s\",\"sde_strategy\":%d,\"sym\":\"%s\",\"pdlabel\":\"%s\",\"lhaid\":\"%s\","
-                   "\"use_syst\":%s,\"clustering\":\"%s\",\"lpp\":[%d,%d],\"n_configs\":%d,\"maxsproc\":%d,\"channel_graphs\":[",
+                   "\"use_syst\":%s,\"clustering\":\"%s\",\"prior\":\"%s\",\"subprocess\":\"%s\",\"lpp\":[%d,%d],\"n_configs\":%d,\"maxsproc\":%d,\"channel_graphs\":[",
                    g_dir, sde, g_sym_split ? "split" : "fold", pdlabel, lhaid, g_syst ? "true" : "false",
-                   g_by_channel ? "channel" : "dominant", lpp[0], lpp[1], g_nconf, maxsproc);
+                   g_by_channel ? "channel" : "dominant", g_amp2_prior ? "amp2" : "madevent", g_sample_sub ? "sample" : "sum", lpp[0], lpp[1], g_nconf, maxsproc);
   for (int c = 0; c < g_nch && n < (int)sizeof g_json - 32; ++c)
     n += snprintf(g_json + n, sizeof g_json - n, "%s%d", c ? "," : "", g_graph_of_channel[c]);
   n += snprintf(g_json + n, sizeof g_json - n, "],\"channel_names\":[");
@@ -367,7 +377,7 @@ static madnis_status mg5_create(const char* params, madnis_process_instance** ou
   /* the MadEvent folder is always given (dir=): nothing about where it was built is compiled
      in, so the library moves with a gridpack */
   char dir[4096] = "";
-  int evaluate_as = -1, by_channel = -1;
+  int evaluate_as = -1, by_channel = -1, amp2_prior = -1, sample_sub = -1;
   if (params && *params) {
     char buf[8192];
     strncpy(buf, params, sizeof buf - 1);
@@ -375,7 +385,7 @@ static madnis_status mg5_create(const char* params, madnis_process_instance** ou
     for (char* tok = strtok(buf, "&"); tok; tok = strtok(NULL, "&")) {
       char* eq = strchr(tok, '=');
       if (!eq) {
-        set_err(err, err_len, "mg5: parameters are key=value; allowed keys: dir, sym, clustering, evaluate_as");
+        set_err(err, err_len, "mg5: parameters are key=value; allowed keys: dir, sym, clustering, prior, subprocess, evaluate_as");
         return MADNIS_ERR_INVALID_PARAMETER;
       }
       *eq = '\0';
@@ -385,11 +395,16 @@ static madnis_status mg5_create(const char* params, madnis_process_instance** ou
         if (!g_initialised) g_sym_split = strcmp(eq + 1, "split") == 0;
       } else if (strcmp(tok, "clustering") == 0 && (!strcmp(eq + 1, "dominant") || !strcmp(eq + 1, "channel"))) {
         by_channel = strcmp(eq + 1, "channel") == 0;
+      } else if (strcmp(tok, "prior") == 0 && (!strcmp(eq + 1, "madevent") || !strcmp(eq + 1, "amp2"))) {
+        amp2_prior = strcmp(eq + 1, "amp2") == 0;
+      } else if (strcmp(tok, "subprocess") == 0 && (!strcmp(eq + 1, "sum") || !strcmp(eq + 1, "sample"))) {
+        sample_sub = strcmp(eq + 1, "sample") == 0;
       } else if (strcmp(tok, "evaluate_as") == 0 && sscanf(eq + 1, "%d", &evaluate_as) == 1 && evaluate_as >= 0) {
       } else {
         char msg[512];
         snprintf(msg, sizeof msg,
-                 "mg5: bad parameter '%s'; allowed: dir=<SubProcesses/P* folder>, sym=fold|split, clustering=dominant|channel, evaluate_as=<channel index>",
+                 "mg5: bad parameter '%s'; allowed: dir=<SubProcesses/P* folder>, sym=fold|split, clustering=dominant|channel, "
+                 "prior=madevent|amp2, subprocess=sum|sample, evaluate_as=<channel index>",
                  tok);
         set_err(err, err_len, msg);
         return MADNIS_ERR_INVALID_PARAMETER;
@@ -399,9 +414,19 @@ static madnis_status mg5_create(const char* params, madnis_process_instance** ou
   pthread_mutex_lock(&g_lock);
   madnis_status st = MADNIS_OK;
   if (!g_initialised && by_channel >= 0) g_by_channel = by_channel;
+  if (!g_initialised && amp2_prior >= 0) g_amp2_prior = amp2_prior;
+  if (!g_initialised && sample_sub >= 0) g_sample_sub = sample_sub;
   if (g_initialised && by_channel >= 0 && by_channel != g_by_channel) {
     set_err(err, err_len, g_by_channel ? "mg5: this library already clusters along the channel (clustering=channel)"
                                        : "mg5: this library already clusters along the dominant config (clustering=dominant)");
+    st = MADNIS_ERR_INVALID_PARAMETER;
+  } else if (g_initialised && sample_sub >= 0 && sample_sub != g_sample_sub) {
+    set_err(err, err_len, g_sample_sub ? "mg5: this library already draws one subprocess per point (subprocess=sample)"
+                                       : "mg5: this library already sums the subprocesses (subprocess=sum)");
+    st = MADNIS_ERR_INVALID_PARAMETER;
+  } else if (g_initialised && amp2_prior >= 0 && amp2_prior != g_amp2_prior) {
+    set_err(err, err_len, g_amp2_prior ? "mg5: this library already takes the prior from AMP2 (prior=amp2)"
+                                       : "mg5: this library already takes MadEvent's prior (prior=madevent)");
     st = MADNIS_ERR_INVALID_PARAMETER;
   } else if (!g_initialised) {
     if (!*dir) {

@@ -7,7 +7,8 @@
  *   GET_CHANNEL_CUT) and, in the launch below, p p > t t~ (sde_strategy 1: AMP2 from a first
  *   matrix-element evaluation): the same momenta evaluated as
  *   any other channel give the same weight, point by point; with MadEvent's own clustering
- *   (clustering=channel) most points of g q → e+ e- q do not: the check can fail.
+ *   (clustering=channel) most points of g q → e+ e- q do not: the check can fail. The same
+ *   holds with the AMP2 prior (prior=amp2).
  * - p p > t t~ (four channels): launch trains with learned channel weights and channel
  *   dropping (asked for in madnis.yaml: launch keeps MadEvent's by default), its σ agrees with MG5's run on the same
  *   definition, and both say which definition they used.
@@ -48,6 +49,10 @@ describe.skipIf(!mg5Home || !haveGfortran)('a channel-independent MG5 integrand 
   const independence = (library: string, params: string): Totals => {
     const run = spawnSync(checker, [library, params, '300', '7'], { encoding: 'utf8', timeout: 300_000 });
     expect(run.status, `${run.stdout.slice(-2000)}\n${run.stderr}`).toBe(0);
+    // the library reports the prior and subprocess handling it was asked for
+    const json = JSON.parse(/^channels \d+ dim \d+ json (.*)$/m.exec(run.stdout)![1]!) as Record<string, unknown>;
+    expect(json.prior).toBe(params.includes('prior=amp2') ? 'amp2' : 'madevent');
+    expect(json.subprocess).toBe(params.includes('subprocess=sample') ? 'sample' : 'sum');
     const total = /^total (\d+) (\d+) (\d+) /m.exec(run.stdout);
     expect(total, run.stdout).not.toBeNull();
     return { pairs: Number(total![1]), compared: Number(total![2]), differing: Number(total![3]) };
@@ -73,6 +78,12 @@ describe.skipIf(!mg5Home || !haveGfortran)('a channel-independent MG5 integrand 
     for (const library of libraries) {
       const t = independence(library, `dir=${folderOf(library)}`);
       expect(t.pairs).toBe(12);
+      expect(t.compared).toBeGreaterThan(300);
+      expect(t.differing, library).toBe(0);
+    }
+    // the AMP2 prior on this sde_strategy 2 card: still one f for every channel
+    for (const library of libraries) {
+      const t = independence(library, `dir=${folderOf(library)}&prior=amp2&subprocess=sum`);
       expect(t.compared).toBeGreaterThan(300);
       expect(t.differing, library).toBe(0);
     }
