@@ -21,6 +21,8 @@ const library = z.object({
   sha256: z.string(),
   /** an MG5 library's SubProcesses/P* folder inside the gridpack (its dir= parameter) */
   mg5_dir: z.string().nullable(),
+  /** the library's other create parameters, as trained (e.g. prior=amp2); absent in older gridpacks */
+  params: z.string().default(''),
 });
 
 export const manifestSchema = z.object({

@@ -51,7 +51,8 @@ export async function openGridpack(archive: string, into: string): Promise<Opene
   const parts: LibrarySpec[] = manifest.libraries.map((library) => {
     if (library.file === null) return parseProcessSpec(library.spec, { pdf }).parts[0]!;
     const libraryPath = join(dir, library.file);
-    return { spec: libraryPath, libraryPath, params: library.mg5_dir ? `dir=${join(dir, library.mg5_dir)}` : '' };
+    const params = [library.mg5_dir ? `dir=${join(dir, library.mg5_dir)}` : '', library.params].filter((p) => p !== '').join('&');
+    return { spec: libraryPath, libraryPath, params };
   });
   return {
     archive,

@@ -78,12 +78,14 @@ export async function packGridpack(input: PackInput): Promise<GridpackManifest> 
           mkdirSync(join(root, 'pdf'), { recursive: true });
           copyFileSync(grid, join(root, packedPdf));
         }
-        return { spec: part.spec, file: null, sha256, mg5_dir: null };
+        return { spec: part.spec, file: null, sha256, mg5_dir: null, params: '' };
       }
       const name = join('libraries', basename(part.libraryPath));
       copyFileSync(part.libraryPath, join(root, name));
       const dir = dirs[k];
-      return { spec: part.spec, file: name, sha256, mg5_dir: dir ? join('process', 'SubProcesses', basename(dir)) : null };
+      // its other parameters as trained (dir= points into the gridpack instead)
+      const params = part.params.split('&').filter((p) => p !== '' && !p.startsWith('dir=')).join('&');
+      return { spec: part.spec, file: name, sha256, mg5_dir: dir ? join('process', 'SubProcesses', basename(dir)) : null, params };
     });
     const mg5 = dirs.filter((d): d is string => d !== undefined);
     if (mg5.length) copyMg5Runtime(dirname(dirname(mg5[0]!)), mg5, join(root, 'process'));
