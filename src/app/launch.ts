@@ -99,48 +99,59 @@ export function launchTrainingPolicy(config: TrainConfig, explicit: Set<string>,
   // on the channel, and only MadEvent's own (prior) channel weights add up to its σ. The
   // libraries cluster along a config picked from the momenta (mg5/clustering.ts), which
   // makes f one function, and the baseline gets the same definition: learned channel
-  // weights (starting from MadEvent's prior) and channel dropping are then exact. Not with
-  // matching (ickkw > 0): its Sudakov weight clusters along the channel again.
+  // weights and channel dropping are then exact. Not with matching (ickkw > 0): its Sudakov
+  // weight clusters along the channel again.
   const independent = clusteringIsChannelIndependent(runCard);
-  // Exact is not enough where the prior does not say which channel's map reaches a point.
-  // sde_strategy 1's prior is AMP2-based and follows the diagrams the maps are built from;
-  // 2's uses the propagator denominators alone, and on p p > e+ e- j (sde_strategy 2) a
-  // learned shift moved weight onto channels whose maps rarely reach low m_ll: σ 1.6 % low
-  // at 4·10⁶ points with an error that did not show it, against no shift beyond the error
-  // with sde_strategy 1 on the same process, t t~ and W+ j j (bench:channel-weights).
+  // The prior is AMP2's (sde_strategy 1's) also where the card has sde_strategy 2 (see
+  // libraryParams): 2's propagator denominators alone left p p > e+ e- j heavy-tailed, 4 %
+  // low against the AMP2 prior's 253.4 ± 0.5 pb (and MG5's own sde_strategy 2 run with it).
   const sde = sdeStrategy(runCard);
   const kept: string[] = [];
-  const keep = !independent || sde !== 1;
-  if (keep && !explicit.has('channel_weights.enabled')) {
+  if (!independent && !explicit.has('channel_weights.enabled')) {
     config.channel_weights.enabled = false;
     kept.push('channel_weights.enabled: false');
   }
-  if (keep && !explicit.has('training.drop_threshold')) {
+  if (!independent && !explicit.has('training.drop_threshold')) {
     config.training.drop_threshold = 0;
     kept.push('training.drop_threshold: 0');
   }
   const scaleNote =
     `MG5's scale is clustered along the config with MadEvent's largest prior at each event, not along the channel's diagram${baseline ? ' (in the MG5 baseline too)' : ''}: one integrand for all channels`;
+  const prior = sde === 1
+    ? "MadEvent's prior (sde_strategy 1)"
+    : `the AMP2 prior of sde_strategy 1 (the card's sde_strategy ${sde} prior, propagator denominators alone, left p p > e+ e- j heavy-tailed and its σ 4 % low, MG5's own run's too)`;
   if (!independent) {
     if (config.channel_weights.enabled || config.training.drop_threshold > 0) {
       throw new UserError("with matching (ickkw > 0) MadEvent's weight depends on the channel's diagram: learned channel weights and channel dropping would integrate something else than MG5; remove channel_weights.enabled and training.drop_threshold from madnis.yaml");
     }
     if (kept.length) notes.push(`MG5's channels keep MadEvent's own channel weights (${kept.join(', ')}): with matching (ickkw > 0) MadEvent's weight depends on the channel's diagram`);
-  } else if (kept.length && !config.channel_weights.enabled) {
-    notes.push(`${scaleNote}; MadEvent's own channel weights are kept (${kept.join(', ')}): with sde_strategy ${sde} the prior does not tell which channel's map reaches an event, and learned weights can move σ onto maps that rarely sample it; set channel_weights.enabled: true in madnis.yaml to learn them anyway`);
   } else if (!config.channel_weights.enabled) {
-    notes.push(`${scaleNote}; MadEvent's own channel weights, as madnis.yaml asks`);
+    notes.push(`${scaleNote}; the channel weights are ${prior}, as madnis.yaml asks`);
   } else {
     const bound = config.channel_weights.max_log_ratio;
     notes.push(
-      `${scaleNote}; the channel weights are learned from MadEvent's prior (sde_strategy ${sde}${sde === 1 ? '' : ', as madnis.yaml asks'}), ${bound === null ? 'without bound' : `within a factor e^±${+(2 * bound).toFixed(3)} of it`}` +
-        (config.training.drop_threshold > 0
-          ? `, and channels below ${config.training.drop_threshold} of σ are dropped`
-          : kept.length ? `; channels are not dropped (${kept.join(', ')})` : '') +
-        (sde === 1 ? " (channel_weights.enabled: false in madnis.yaml keeps MadEvent's)" : ''),
+      `${scaleNote}; the channel weights are learned from ${prior}, ${bound === null ? 'without bound' : `within a factor e^±${+(2 * bound).toFixed(3)} of it`}` +
+        (config.training.drop_threshold > 0 ? `, and channels below ${config.training.drop_threshold} of σ are dropped` : '; channels are not dropped') +
+        " (channel_weights.enabled: false in madnis.yaml keeps the prior)",
     );
   }
   return notes;
+}
+
+/**
+ * The libraries' own create parameters beyond dir=:
+ * - every subprocess of the folder per point, or one drawn (subprocess=sample) where
+ *   madnis.yaml asks (cards.subprocesses);
+ * - on a card with sde_strategy 2 (and one integrand for all channels) the prior is AMP2's,
+ *   as sde_strategy 1 builds it (prior=amp2): it follows the diagrams the channels' maps are
+ *   built from, where 2's propagator denominators alone left p p > e+ e- j heavy-tailed
+ *   (relative std 1.8 → 1.1 and ε 5 → 21 % with learned weights, σ 243.1 ± 0.8 → 253.4 ±
+ *   0.5 pb; uniform points 238.8 ± 3.5 → 254.5 ± 0.9). The scale keeps the card's
+ *   definition; with matching MadEvent's own weights stay.
+ */
+export function libraryParams(config: TrainConfig, runCard: string): string {
+  const prior = clusteringIsChannelIndependent(runCard) && sdeStrategy(runCard) !== 1 ? '&prior=amp2' : '';
+  return `${prior}&subprocess=${config.cards.subprocesses}`;
 }
 
 /** MadEvent processes have many channels (W+jj: 36): VEGAS needs a few thousand points per channel and iteration to adapt every grid. */
@@ -243,10 +254,12 @@ async function launchLocked(input: LaunchInput & { events: number }, reporter: R
   );
   const prepareSeconds = (performance.now() - start) / 1000;
   for (const why of prepared.redone) reporter.note(why);
-  for (const note of launchTrainingPolicy(config, explicit, readFileSync(join(prepared.processDir, 'Cards', 'run_card.dat'), 'utf8'), input.baseline)) reporter.note(note);
+  const runCard = readFileSync(join(prepared.processDir, 'Cards', 'run_card.dat'), 'utf8');
+  for (const note of launchTrainingPolicy(config, explicit, runCard, input.baseline)) reporter.note(note);
 
   // one library per subprocess folder; together one process (channels concatenated)
-  const loaded = loadProcess(librariesSpec(prepared.libraries.map((l) => ({ path: l.library, params: `dir=${l.folder}` }))), input.threads, { crashHint: subprocessCrashHint });
+  const params = libraryParams(config, runCard);
+  const loaded = loadProcess(librariesSpec(prepared.libraries.map((l) => ({ path: l.library, params: `dir=${l.folder}${params}` }))), input.threads, { crashHint: subprocessCrashHint });
   for (const note of vegasPointsPolicy(config, explicit, loaded.info.channels)) reporter.note(note);
 
   control.stage = 'training';

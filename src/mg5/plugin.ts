@@ -112,7 +112,7 @@ export function outputSettingsText(template: string): string {
     "# madnis.yaml — madnis-ts's training settings for `launch` of this MadEvent folder",
     '# (written by `output madnis`; madnis-ts reads it on every launch). Every key is listed',
     '# with its default, commented out: uncomment a key and change its value to use it. Keys left',
-    "# commented keep launch's defaults for MG5 processes (e.g. learned channel weights with sde_strategy 1, MadEvent's own with 2).",
+    "# commented keep launch's defaults for MG5 processes (e.g. learned channel weights, from the AMP2 prior also with sde_strategy 2).",
     '# The cards are MG5\'s: Cards/*.dat, edited through the questions of `launch` (set ptj 30).',
     '',
   ];

@@ -149,7 +149,8 @@ describe.skipIf(!haveMg5 || !haveGfortran)('madnis-ts launch on MG5 (needs MG5 a
     // MG5's weight is a function of (channel, x): 1 and 2 threads (a private library copy
     // each) give the same numbers bit for bit, and so does a repeat
     const spec = second.process_spec;
-    expect(spec).toMatch(/P1_qq_ll\.so\?dir=.*\/SubProcesses\/P1_qq_ll$/);
+    // sde_strategy 2 (MG5's choice here): the libraries build the AMP2 prior
+    expect(spec).toMatch(/P1_qq_ll\.so\?dir=.*\/SubProcesses\/P1_qq_ll&prior=amp2&subprocess=sum$/);
     const sums = ['1', '2', '2'].map((threads, k) => {
       const dir = join(work, `determinism-${k}`);
       const r = runCli(['integrate', spec, '--points', '100000', '--threads', threads, '--seed', '7', '--out', dir]);

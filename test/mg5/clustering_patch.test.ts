@@ -11,7 +11,7 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { launchTrainingPolicy } from '../../src/app/launch.js';
+import { launchTrainingPolicy, libraryParams } from '../../src/app/launch.js';
 import { CLUSTERING_SOURCE, clusteringIsChannelIndependent, clusteringPatched, patchClusteringScale, sdeStrategy } from '../../src/mg5/clustering.js';
 import { validateTrainConfig } from '../../src/train/config.js';
 
@@ -112,7 +112,7 @@ describe('the MG5 baseline gets the libraries\' scale definition', () => {
     expect(clusteringIsChannelIndependent(' 1 = ickkw ! MLM\n')).toBe(false);
   });
 
-  it("launch learns channel weights with sde_strategy 1, keeps MadEvent's with 2 unless madnis.yaml asks, and refuses them with matching", () => {
+  it("launch learns channel weights (from the AMP2 prior with sde_strategy 2) and refuses them with matching", () => {
     const policy = (yaml: Record<string, unknown>, runCard: string) => {
       const config = validateTrainConfig(yaml, 'test');
       const explicit = new Set(Object.entries(yaml).flatMap(([k, v]) => Object.keys(v as object).map((key) => `${k}.${key}`)));
@@ -124,24 +124,28 @@ describe('the MG5 baseline gets the libraries\' scale definition', () => {
     expect(sde1.config.channel_weights.enabled).toBe(true);
     expect(sde1.config.training.drop_threshold).toBe(1e-4);
     expect(sde1.notes.join('\n')).toMatch(/one integrand for all channels; the channel weights are learned from MadEvent's prior \(sde_strategy 1\), within a factor e\^±2 of it, and channels below 0.0001 of σ are dropped/);
-    const plain = policy({}, ' 0 = ickkw\n 2 = sde_strategy\n');
-    expect(plain.config.channel_weights.enabled).toBe(false);
-    expect(plain.config.training.drop_threshold).toBe(0);
-    expect(plain.notes.join('\n')).toMatch(/one integrand for all channels; MadEvent's own channel weights are kept .*with sde_strategy 2 the prior does not tell .*set channel_weights.enabled: true in madnis.yaml/);
-    const learned = policy({ channel_weights: { enabled: true }, training: { drop_threshold: 1e-4 } }, ' 0 = ickkw\n 2 = sde_strategy\n');
-    expect(learned.config.channel_weights.enabled).toBe(true);
-    expect(learned.config.training.drop_threshold).toBe(1e-4);
-    expect(learned.notes.join('\n')).not.toMatch(/kept/);
-    expect(learned.notes.join('\n')).toMatch(/learned from MadEvent's prior \(sde_strategy 2, as madnis.yaml asks\), within a factor e\^±2 of it, and channels below 0.0001 of σ are dropped$/);
-    const onlyWeights = policy({ channel_weights: { enabled: true } }, ' 2 = sde_strategy\n').notes.join('\n');
-    expect(onlyWeights).toMatch(/learned from MadEvent's prior \(sde_strategy 2, as madnis.yaml asks\), within a factor e\^±2 of it; channels are not dropped \(training.drop_threshold: 0\)$/);
+    // sde_strategy 2: learned as well, from the AMP2 prior, which the libraries build (prior=amp2)
+    const sde2 = policy({}, ' 0 = ickkw\n 2 = sde_strategy\n');
+    expect(sde2.config.channel_weights.enabled).toBe(true);
+    expect(sde2.config.training.drop_threshold).toBe(1e-4);
+    expect(sde2.notes.join('\n')).toMatch(/learned from the AMP2 prior of sde_strategy 1 \(the card's sde_strategy 2 prior, propagator denominators alone, left p p > e\+ e- j heavy-tailed .*\), within a factor e\^±2 of it, and channels below 0.0001 of σ are dropped/);
+    expect(libraryParams(sde2.config, ' 0 = ickkw\n 2 = sde_strategy\n')).toBe('&prior=amp2&subprocess=sum');
+    const prior = policy({ channel_weights: { enabled: false } }, ' 2 = sde_strategy\n');
+    expect(prior.notes.join('\n')).toMatch(/the channel weights are the AMP2 prior of sde_strategy 1 .*, as madnis.yaml asks$/);
+    expect(libraryParams(prior.config, ' 2 = sde_strategy\n')).toBe('&prior=amp2&subprocess=sum');
+    // sde_strategy 1 and matching keep the card's prior; every subprocess per point unless madnis.yaml asks to draw one
+    expect(libraryParams(sde1.config, ' 0 = ickkw\n 1 = sde_strategy\n')).toBe('&subprocess=sum');
+    expect(libraryParams(sde2.config, ' 1 = ickkw\n 2 = sde_strategy\n')).toBe('&subprocess=sum');
+    expect(libraryParams(policy({ cards: { subprocesses: 'sample' } }, ' 1 = sde_strategy\n').config, ' 1 = sde_strategy\n')).toBe('&subprocess=sample');
+    const noDrop = policy({ training: { drop_threshold: 0 } }, ' 1 = sde_strategy\n').notes.join('\n');
+    expect(noDrop).toMatch(/within a factor e\^±2 of it; channels are not dropped \(channel_weights.enabled: false in madnis.yaml keeps the prior\)$/);
     // the baseline is named only where one runs (launch --no-baseline)
     expect(sde1.notes.join('\n')).toMatch(/diagram \(in the MG5 baseline too\): one integrand/);
     const alone = launchTrainingPolicy(validateTrainConfig({}, 'test'), new Set(), ' 1 = sde_strategy\n', false).join('\n');
     expect(alone).toMatch(/not along the channel's diagram: one integrand for all channels/);
     const off = policy({ channel_weights: { enabled: false } }, ' 1 = sde_strategy\n');
     expect(off.config.channel_weights.enabled).toBe(false);
-    expect(off.notes.join('\n')).toMatch(/MadEvent's own channel weights, as madnis.yaml asks$/);
+    expect(off.notes.join('\n')).toMatch(/the channel weights are MadEvent's prior \(sde_strategy 1\), as madnis.yaml asks$/);
     expect(policy({}, ' 1 = ickkw\n').config.channel_weights.enabled).toBe(false);
     expect(() => policy({ channel_weights: { enabled: true } }, ' 1 = ickkw\n')).toThrow(/with matching \(ickkw > 0\) MadEvent's weight depends on the channel's diagram/);
   });

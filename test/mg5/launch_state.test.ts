@@ -9,6 +9,7 @@
  * of a launched process generates after the launch folder is gone.
  * Needs MadGraph5 and gfortran; skipped, with the reason, otherwise.
  */
+import { spawnSync } from 'node:child_process';
 import { gunzipSync } from 'node:zlib';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -219,6 +220,12 @@ describe.skipIf(!mg5Home || !haveGfortran)('launch state through kills, relaunch
     const pack = join(work, 'pp_ee.tar.gz');
     const made = runCli(['gridpack', out, '--output', pack]);
     expect(made.status, made.stderr).toBe(0);
+    // the libraries' parameters as trained travel with it (p p > e+ e-: sde_strategy 2, so
+    // the AMP2 prior; dir= is the gridpack's own folder)
+    const unpacked = mkdtempSync(join(work, 'unpacked-'));
+    expect(spawnSync('tar', ['-xzf', pack, '-C', unpacked]).status).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(unpacked, 'madnis_gridpack', 'manifest.json'), 'utf8')) as { libraries: Array<{ params: string }> };
+    expect(manifest.libraries.map((l) => l.params)).toEqual(['prior=amp2&subprocess=sum']);
     rmSync(out, { recursive: true, force: true });
     const run = runCli(['generate', pack, '--events', '300', '--seed', '5', '--threads', '2', '--out', join(work, 'from-gridpack')]);
     expect(run.status, run.stderr).toBe(0);
