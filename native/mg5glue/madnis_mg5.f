@@ -287,6 +287,7 @@ c ----------------------------------------------------------------------
       common /madnis_subproc/ sample_sub
       double precision selp(2,maxsproc), sumprob, fsub, acc
       integer isub, ksub, nsub
+      logical picked
       double precision sub_floor, sub_other
       parameter (sub_floor=0.05d0, sub_other=0.1d0)
       double precision ssel(2*maxsproc), fsel(2*maxsproc)
@@ -454,35 +455,23 @@ c                    where its map puts points
                   endif
                enddo
             enddo
+c           probabilities, then the first whose cumulative sum passes
+c           rsel (rounding: the last one)
+            picked = .false.
             acc = 0d0
             do i = 1, maxsproc
                do k = 1, 2
-                  if (selp(k,i) .ge. 0d0 .and. isub .eq. 0) then
+                  if (selp(k,i) .ge. 0d0 .and. .not. picked) then
                      fsub = 1d0/nsub
                      if (sumprob .gt. 0d0) fsub = (1d0-sub_floor)*
      &                    selp(k,i)/sumprob + sub_floor/nsub
+                     isub = i
+                     ksub = k
                      acc = acc + fsub
-                     if (rsel .lt. acc) then
-                        isub = i
-                        ksub = k
-                     endif
+                     picked = rsel .lt. acc
                   endif
                enddo
             enddo
-c           rounding: rsel beyond the sum falls to the last one
-            if (isub .eq. 0) then
-               do i = 1, maxsproc
-                  do k = 1, 2
-                     if (selp(k,i) .ge. 0d0) then
-                        isub = i
-                        ksub = k
-                        fsub = 1d0/nsub
-                        if (sumprob .gt. 0d0) fsub = (1d0-sub_floor)*
-     &                       selp(k,i)/sumprob + sub_floor/nsub
-                     endif
-                  enddo
-               enddo
-            endif
             fsub = 1d0/fsub
          endif
          do i = 1, maxsproc

@@ -20,7 +20,7 @@ export interface LoadedProcess {
   partOfChannel: number[];
   /**
    * For every channel, the channel it is a symmetric copy of (an MG5 config whose symfact.dat
-   * factor −g names graph g's: the same integrand as a function of u), else −1.
+   * factor −g names graph g's: the same σ, but not the same function of u), else −1.
    */
   copyOf: number[];
 }
